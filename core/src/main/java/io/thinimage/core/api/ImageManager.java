@@ -1,0 +1,72 @@
+package io.thinimage.core.api;
+
+import io.thinimage.core.domain.Activation;
+import io.thinimage.core.domain.Image;
+import io.thinimage.core.domain.ImageReference;
+import io.thinimage.core.engine.Run;
+import io.thinimage.core.engine.TransitionRecord;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The public entry point of thinimage: process an image reference into a ready, activated image;
+ * list, activate, deactivate and delete; report status. Built from ports with {@link
+ * ImageManagerBuilder}. Thread-safe. On build it reconciles the store with the pool and resumes
+ * every run a previous process left unfinished.
+ */
+public interface ImageManager extends AutoCloseable {
+
+  /** Starts building a manager from its ports. */
+  static ImageManagerBuilder builder() {
+    return new ImageManagerBuilder();
+  }
+
+  /**
+   * Pulls (only what is missing), unpacks (only chains not built yet) and activates (unless a live
+   * activation exists and {@code options.newActivation()} is false) the image. Blocks until done.
+   * Idempotent. Errors are {@link io.thinimage.core.domain.ThinImageException}s whose kind gives
+   * the CLI exit code; the failure is also recorded on the image and its run.
+   */
+  ProcessResult process(ImageReference reference, ProcessOptions options, ProgressListener progress);
+
+  /** All images, newest first. */
+  List<Image> listImages();
+
+  /** One image by id. */
+  Optional<Image> findImage(String imageId);
+
+  /** All activations, newest first. */
+  List<Activation> listActivations();
+
+  /** Creates a new activation of a READY image. NOT_FOUND / CONFLICT when not READY. */
+  Activation activate(String imageId);
+
+  /** Removes an activation's device and volume. Idempotent for an already inactive one. */
+  Activation deactivate(String activationId);
+
+  /**
+   * Deletes an image record (its chain volumes stay while other images share them; gc removes
+   * unreferenced ones). CONFLICT {@code image-has-activations} while it has live activations.
+   */
+  void deleteImage(String imageId);
+
+  /** What {@code status} shows. Never blocked by an unsafe host. */
+  StatusReport status();
+
+  /** The most recent runs, newest first. */
+  List<Run> recentRuns(int limit);
+
+  /** One run and its history. */
+  Optional<Run> findRun(String runId);
+
+  /** A run's transition history, in order. */
+  List<TransitionRecord> history(String runId);
+
+  /** Writes a consistent, verified copy of the store to {@code target}. */
+  void backup(Path target);
+
+  /** Parks running work resumably and closes the store (checkpointed). Idempotent. */
+  @Override
+  void close();
+}
