@@ -18,12 +18,12 @@ public final class LayerApplier {
   }
 
   /**
-   * Streams {@code layer} onto {@code root}, enforcing the limits, and checks that the sha256 of the
-   * stream equals {@code expectedDigest}. Fails with INVALID_INPUT (code {@code layer-...}, message
-   * naming the entry) on hostile or malformed input.
+   * Streams {@code layer} onto {@code root}, enforcing the limits, and checks that the sha256 of
+   * the stream equals {@code expectedDigest}. Fails with INVALID_INPUT (code {@code layer-...},
+   * message naming the entry) on hostile or malformed input.
    */
   public ApplyReport apply(InputStream layer, BlobDigest expectedDigest, RootFilesystem root) {
-    throw new UnsupportedOperationException("not yet implemented" + limits + clock + layer + root
-        + expectedDigest);
+    throw new UnsupportedOperationException(
+        "not yet implemented" + limits + clock + layer + root + expectedDigest);
   }
 }

@@ -15,7 +15,6 @@ public record LayerLimits(
 
   /** The documented defaults. */
   public static LayerLimits defaults() {
-    return new LayerLimits(
-        8L << 30, 32L << 30, 1_000_000, 4096, 256, Duration.ofMinutes(30));
+    return new LayerLimits(8L << 30, 32L << 30, 1_000_000, 4096, 256, Duration.ofMinutes(30));
   }
 }
