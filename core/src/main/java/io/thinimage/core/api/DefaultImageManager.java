@@ -1,8 +1,256 @@
 package io.thinimage.core.api;
 
-/** The manager wired from ports. (Being written.) */
-abstract class DefaultImageManager implements ImageManager {
+import io.thinimage.core.blob.BlobStore;
+import io.thinimage.core.domain.Activation;
+import io.thinimage.core.domain.ActivationState;
+import io.thinimage.core.domain.Image;
+import io.thinimage.core.domain.ImageReference;
+import io.thinimage.core.domain.ThinImageException;
+import io.thinimage.core.engine.FsmEngine;
+import io.thinimage.core.engine.Run;
+import io.thinimage.core.engine.RunStatus;
+import io.thinimage.core.engine.TransitionRecord;
+import io.thinimage.core.layer.LayerApplier;
+import io.thinimage.core.lifecycle.ActivateFsm;
+import io.thinimage.core.lifecycle.DeactivateFsm;
+import io.thinimage.core.lifecycle.DownloadFsm;
+import io.thinimage.core.lifecycle.ImagePipelineFsm;
+import io.thinimage.core.lifecycle.LifecycleServices;
+import io.thinimage.core.lifecycle.Reconciler;
+import io.thinimage.core.lifecycle.UnpackFsm;
+import io.thinimage.core.port.BlockDevicePool.PoolStatus;
+import io.thinimage.core.port.HealthProbe;
+import io.thinimage.core.port.ImageRepository;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** The manager wired from ports: the engine, the lifecycle definitions, reconcile and resume. */
+final class DefaultImageManager implements ImageManager {
+  private final ImageRepository repository;
+  private final LifecycleServices services;
+  private final FsmEngine engine;
+  private final HealthProbe healthProbe;
+  private final ImagePipelineFsm.Children children;
+  private final io.thinimage.core.engine.FsmDefinition<ImagePipelineFsm.State, ImagePipelineFsm.Event>
+      pipeline;
+  private final io.thinimage.core.engine.FsmDefinition<DeactivateFsm.State, DeactivateFsm.Event>
+      deactivate;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private DefaultImageManager(ImageManagerBuilder b) {
+    this.repository = b.repository;
+    this.healthProbe = b.healthProbe;
+    this.services =
+        new LifecycleServices(
+            b.repository,
+            b.objectStore,
+            b.pool,
+            b.rootFilesystems,
+            new BlobStore(b.blobDirectory),
+            new LayerApplier(b.config.layerLimits(), b.clock),
+            b.clock,
+            b.config);
+    this.engine =
+        new FsmEngine(
+            b.repository,
+            b.clock,
+            b.ids,
+            b.config.retry(),
+            b.healthProbe,
+            b.crashPoints,
+            b.sleeper,
+            b.config.unsafeWait(),
+            new Random());
+    this.children =
+        new ImagePipelineFsm.Children(
+            DownloadFsm.definition(services),
+            UnpackFsm.definition(services),
+            ActivateFsm.definition(services));
+    this.pipeline = ImagePipelineFsm.definition(services, children);
+    this.deactivate = DeactivateFsm.definition(services);
+    engine.register(children.download());
+    engine.register(children.unpack());
+    engine.register(children.activate());
+    engine.register(pipeline);
+    engine.register(deactivate);
+  }
+
   static ImageManager open(ImageManagerBuilder b) {
-    throw new UnsupportedOperationException("not yet" + b);
+    DefaultImageManager m = new DefaultImageManager(b);
+    new Reconciler(m.services).reconcile();
+    if (b.resumeOnBuild) {
+      m.engine.resumeAll();
+    }
+    return m;
+  }
+
+  /** The engine, for the daemon's scheduler and for tests. Internal. */
+  FsmEngine engine() {
+    return engine;
+  }
+
+  @Override
+  public ProcessResult process(
+      ImageReference reference, ProcessOptions options, ProgressListener progress) {
+    String store = services.objectStore().describe();
+    String imageId = Image.idFor(store, reference);
+    Run run =
+        engine.run(
+            pipeline,
+            imageId,
+            ImagePipelineFsm.attributes(store, reference, options.activate(), options.newActivation()),
+            null,
+            progress);
+    if (run.status() != RunStatus.SUCCEEDED) {
+      throw FsmEngine.failureOf(run);
+    }
+    Image image = repository.read(r -> r.findImage(imageId)).orElseThrow();
+    Map<String, String> a = run.attributes();
+    String activationId = a.get("activationId");
+    Activation activation =
+        activationId == null
+            ? null
+            : repository.read(r -> r.findActivation(activationId)).orElse(null);
+    int downloaded = Integer.parseInt(a.getOrDefault("downloaded", "0"));
+    int built = Integer.parseInt(a.getOrDefault("built", "0"));
+    boolean reused = "REUSED".equals(lastEvent(run.id()));
+    boolean alreadyDone = downloaded == 0 && built == 0 && (reused || !options.activate());
+    return new ProcessResult(
+        image,
+        activation,
+        alreadyDone,
+        downloaded,
+        Long.parseLong(a.getOrDefault("bytes", "0")),
+        built,
+        run.id());
+  }
+
+  private String lastEvent(String runId) {
+    List<TransitionRecord> h = history(runId);
+    return h.isEmpty() ? "" : h.get(h.size() - 1).event();
+  }
+
+  @Override
+  public List<Image> listImages() {
+    return repository.read(r -> r.listImages());
+  }
+
+  @Override
+  public Optional<Image> findImage(String imageId) {
+    return repository.read(r -> r.findImage(imageId));
+  }
+
+  @Override
+  public List<Activation> listActivations() {
+    return repository.read(r -> r.listActivations());
+  }
+
+  @Override
+  public Activation activate(String imageId) {
+    if (findImage(imageId).isEmpty()) {
+      throw ThinImageException.notFound("image-not-found", "no image " + imageId);
+    }
+    Run run =
+        engine.run(
+            children.activate(),
+            "manual:" + imageId + ":" + System.nanoTime(),
+            Map.of("imageId", imageId),
+            null,
+            ProgressListener.none());
+    if (run.status() != RunStatus.SUCCEEDED) {
+      throw FsmEngine.failureOf(run);
+    }
+    return repository.read(r -> r.findActivation(run.attribute("activationId"))).orElseThrow();
+  }
+
+  @Override
+  public Activation deactivate(String activationId) {
+    if (repository.read(r -> r.findActivation(activationId)).isEmpty()) {
+      throw ThinImageException.notFound("activation-not-found", "no activation " + activationId);
+    }
+    Run run = engine.run(deactivate, activationId, Map.of(), null, ProgressListener.none());
+    if (run.status() != RunStatus.SUCCEEDED) {
+      throw FsmEngine.failureOf(run);
+    }
+    return repository.read(r -> r.findActivation(activationId)).orElseThrow();
+  }
+
+  @Override
+  public void deleteImage(String imageId) {
+    repository.inTransaction(
+        tx -> {
+          if (tx.findImage(imageId).isEmpty()) {
+            throw ThinImageException.notFound("image-not-found", "no image " + imageId);
+          }
+          long live =
+              tx.listActivations(imageId).stream().filter(Activation::isLive).count();
+          if (live > 0) {
+            throw ThinImageException.conflict(
+                "image-has-activations",
+                "image " + imageId + " has " + live + " live activation(s); deactivate them first");
+          }
+          if (tx.findActiveRun(ImagePipelineFsm.TYPE, imageId).isPresent()) {
+            throw ThinImageException.conflict(
+                "image-busy", "image " + imageId + " is being processed");
+          }
+          for (Activation a : tx.listActivations(imageId)) {
+            if (a.state() == ActivationState.INACTIVE || a.state() == ActivationState.FAILED) {
+              tx.deleteActivation(a.id());
+            }
+          }
+          tx.deleteImage(imageId);
+          return null;
+        });
+  }
+
+  @Override
+  public StatusReport status() {
+    PoolStatus pool;
+    try {
+      pool = services.pool().status();
+    } catch (ThinImageException e) {
+      pool = new PoolStatus(services.pool().driver(), -1, -1, -1, -1, "unknown", false, e.getMessage());
+    }
+    List<Run> recent = repository.read(r -> r.listRecentRuns(50));
+    return new StatusReport(
+        services.objectStore().describe(),
+        repository.info(),
+        repository.read(r -> r.counts()),
+        pool,
+        healthProbe.check(),
+        repository.read(r -> r.listActiveRuns()),
+        recent.stream().filter(r -> r.status() == RunStatus.FAILED).limit(10).toList());
+  }
+
+  @Override
+  public List<Run> recentRuns(int limit) {
+    return repository.read(r -> r.listRecentRuns(limit));
+  }
+
+  @Override
+  public Optional<Run> findRun(String runId) {
+    return repository.read(r -> r.findRun(runId));
+  }
+
+  @Override
+  public List<TransitionRecord> history(String runId) {
+    return repository.read(r -> r.listTransitions(runId));
+  }
+
+  @Override
+  public void backup(Path target) {
+    repository.backup(target);
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      engine.stop();
+      repository.close();
+    }
   }
 }

@@ -58,7 +58,9 @@ public final class FsmDefinition<S extends Enum<S>, E extends Enum<E>> {
     }
     this.rows = List.copyOf(all);
     this.steps = Collections.unmodifiableMap(new EnumMap<>(b.steps));
-    this.poolMutating = Collections.unmodifiableSet(EnumSet.copyOf(b.poolMutating));
+    EnumSet<S> mutating = EnumSet.noneOf(stateType);
+    mutating.addAll(b.poolMutating);
+    this.poolMutating = Collections.unmodifiableSet(mutating);
     validate();
   }
 

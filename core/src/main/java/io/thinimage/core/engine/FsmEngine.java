@@ -241,8 +241,9 @@ public final class FsmEngine {
         // Intent before effect: the attempt is durable before the step touches anything.
         Run counted = run.withAttempt(run.attempt() + 1, now);
         run = repository.inTransaction(tx -> tx.updateRun(counted));
-        crashPoints.reached(point + "/before-effect");
         try {
+          // Inside the try: a test crash point may also throw a typed failure (fault injection).
+          crashPoints.reached(point + "/before-effect");
           result =
               def.step(state).execute(new StepContext(run, this, clock, progress, crashPoints));
         } catch (ThinImageException e) {

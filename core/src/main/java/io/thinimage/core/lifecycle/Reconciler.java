@@ -1,0 +1,89 @@
+package io.thinimage.core.lifecycle;
+
+import io.thinimage.core.domain.Activation;
+import io.thinimage.core.domain.ActivationState;
+import io.thinimage.core.domain.Volume;
+import io.thinimage.core.domain.VolumeState;
+import io.thinimage.core.engine.Run;
+import io.thinimage.core.port.BlockDevicePool.PoolVolume;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs on start, before any run resumes: compares the store with the pool and the blob directory.
+ * Volumes whose device vanished (and that no active run owns) are marked BROKEN, visible in
+ * status; activations that should be active are re-activated (after a reboot, dm devices are
+ * gone while thin ids remain); partial downloads no active run owns are removed. Pool volumes with
+ * no record are reported, never deleted here (gc decides).
+ */
+public final class Reconciler {
+  private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+
+  /** What reconcile found and did. */
+  public record Report(
+      int markedBroken, int reactivated, int partialsRemoved, List<Long> unknownPoolVolumes) {}
+
+  private final LifecycleServices s;
+
+  public Reconciler(LifecycleServices services) {
+    this.s = services;
+  }
+
+  public Report reconcile() {
+    List<Run> active = s.repository().read(r -> r.listActiveRuns());
+    Set<String> activeRunIds = active.stream().map(Run::id).collect(Collectors.toSet());
+    Map<Long, PoolVolume> inPool =
+        s.pool().list().stream().collect(Collectors.toMap(PoolVolume::thinId, Function.identity()));
+    List<Volume> volumes = s.repository().read(r -> r.listVolumes());
+    Set<Long> known = new HashSet<>();
+    int broken = 0;
+    for (Volume v : volumes) {
+      known.add(v.thinId());
+      boolean owned = v.ownerRunId() != null && activeRunIds.contains(v.ownerRunId());
+      boolean settled = v.state() == VolumeState.READY;
+      if (settled && !owned && !inPool.containsKey(v.thinId())) {
+        s.repository()
+            .inTransaction(
+                tx -> {
+                  tx.updateVolume(v.withState(VolumeState.BROKEN, s.clock().instant()), v.state());
+                  return null;
+                });
+        log.atError()
+            .addKeyValue("thin_id", v.thinId())
+            .log("volume {} is recorded READY but the pool does not have it: marked BROKEN", v.name());
+        broken++;
+      }
+    }
+    int reactivated = 0;
+    for (Activation a : s.repository().read(r -> r.listActivations())) {
+      if (a.state() != ActivationState.ACTIVE) {
+        continue;
+      }
+      PoolVolume pv = inPool.get(a.thinId());
+      if (pv != null && !pv.active()) {
+        Volume v = s.repository().read(r -> r.findVolume(a.thinId())).orElseThrow();
+        s.pool().activate(v.spec());
+        reactivated++;
+      }
+    }
+    int partials = 0;
+    for (Path p : s.blobs().partialFiles()) {
+      if (!activeRunIds.contains(p.getFileName().toString())) {
+        s.blobs().deletePartial(p);
+        partials++;
+      }
+    }
+    List<Long> unknown = inPool.keySet().stream().filter(id -> !known.contains(id)).sorted().toList();
+    if (!unknown.isEmpty()) {
+      log.atWarn().log("pool volumes with no record (gc can remove them): {}", unknown);
+    }
+    return new Report(broken, reactivated, partials, unknown);
+  }
+}

@@ -1,0 +1,44 @@
+package io.thinimage.core.testing;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+/** A clock tests move by hand; pair it with {@link #sleeper()} so retries never really sleep. */
+public final class MutableClock extends Clock {
+  private Instant now;
+
+  public MutableClock(Instant start) {
+    this.now = start;
+  }
+
+  public MutableClock() {
+    this(Instant.parse("2026-01-01T00:00:00Z"));
+  }
+
+  public synchronized void advance(Duration d) {
+    now = now.plus(d);
+  }
+
+  /** A sleeper that advances this clock instead of sleeping. */
+  public io.thinimage.core.engine.Sleeper sleeper() {
+    return this::advance;
+  }
+
+  @Override
+  public synchronized Instant instant() {
+    return now;
+  }
+
+  @Override
+  public ZoneId getZone() {
+    return ZoneOffset.UTC;
+  }
+
+  @Override
+  public Clock withZone(ZoneId zone) {
+    return this;
+  }
+}
