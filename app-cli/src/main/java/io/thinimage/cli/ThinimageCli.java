@@ -1,0 +1,97 @@
+package io.thinimage.cli;
+
+import io.thinimage.cli.commands.ActivateCommand;
+import io.thinimage.cli.commands.AnalyzeS3Command;
+import io.thinimage.cli.commands.BackupCommand;
+import io.thinimage.cli.commands.DeactivateCommand;
+import io.thinimage.cli.commands.DeleteCommand;
+import io.thinimage.cli.commands.GcCommand;
+import io.thinimage.cli.commands.ListImagesCommand;
+import io.thinimage.cli.commands.ListSnapshotsCommand;
+import io.thinimage.cli.commands.ProcessImageCommand;
+import io.thinimage.cli.commands.SetupPoolCommand;
+import io.thinimage.cli.commands.StatusCommand;
+import io.thinimage.cli.support.ErrorReporter;
+import java.io.PrintWriter;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code thinimage} command. Each subcommand parses its options, wires the ports with Guice and
+ * calls the public {@link io.thinimage.core.api.ImageManager}; this class only assembles them and
+ * maps failures to the documented exit codes.
+ */
+@Command(
+    name = "thinimage",
+    mixinStandardHelpOptions = true,
+    versionProvider = ThinimageCli.Version.class,
+    description = {
+      "Pull container image layers from S3, unpack them into thin-pool volumes and activate them"
+          + " as snapshots, tracked in SQLite, every step crash-resumable.",
+      "",
+      "Exit codes: 0 ok, 1 internal error, 2 usage, 3 not found, 4 invalid or hostile input, 5"
+          + " unsafe host or pool, 6 transient failure after retries (or data dir busy with"
+          + " --no-wait), 7 conflict with the current state."
+    },
+    subcommands = {
+      ProcessImageCommand.class,
+      ListImagesCommand.class,
+      ListSnapshotsCommand.class,
+      StatusCommand.class,
+      BackupCommand.class,
+      ActivateCommand.class,
+      DeactivateCommand.class,
+      DeleteCommand.class,
+      AnalyzeS3Command.class,
+      SetupPoolCommand.class,
+      GcCommand.class,
+      AutoComplete.GenerateCompletion.class,
+      CommandLine.HelpCommand.class
+    })
+public final class ThinimageCli implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  /** Runs the command line and exits with its code. */
+  public static void main(String[] args) {
+    int code = execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    System.exit(code);
+  }
+
+  /** Runs {@code args} writing to {@code out} and {@code err}; returns the exit code. */
+  public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    return commandLine(out, err).execute(args);
+  }
+
+  /** The configured picocli command line (handlers, streams, case-insensitive enums). */
+  public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+    ErrorReporter reporter = new ErrorReporter();
+    CommandLine cl = new CommandLine(new ThinimageCli());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setExecutionExceptionHandler(reporter);
+    cl.setParameterExceptionHandler(reporter);
+    cl.setExitCodeExceptionMapper(io.thinimage.cli.support.ExitCodes::of);
+    cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(true);
+    return cl;
+  }
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "a command is required");
+  }
+
+  /** The version from the jar manifest (or "development" when run from classes). */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = ThinimageCli.class.getPackage().getImplementationVersion();
+      return new String[] {"thinimage " + (v == null ? "development" : v)};
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package io.thinimage.cli.commands;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Module;
+import io.thinimage.cli.options.CliConfig;
+import io.thinimage.cli.options.CommonOptions;
+import io.thinimage.cli.output.Printer;
+import io.thinimage.cli.support.DataDirLock;
+import io.thinimage.cli.support.ErrorReporter;
+import io.thinimage.cli.support.LoggingSetup;
+import io.thinimage.cli.wiring.Closer;
+import io.thinimage.cli.wiring.ConfigModule;
+import io.thinimage.cli.wiring.ManagerModule;
+import io.thinimage.cli.wiring.ObjectStoreModule;
+import io.thinimage.cli.wiring.PoolModule;
+import io.thinimage.cli.wiring.RepositoryModule;
+import io.thinimage.cli.wiring.RunMode;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The frame every command runs in: resolve the options, configure logging, take the data-dir lock
+ * if the command mutates, wire the ports with Guice, run, close everything. Subclasses only
+ * present: they call the {@link io.thinimage.core.api.ImageManager} and print what it returns.
+ */
+public abstract class BaseCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(BaseCommand.class);
+
+  @Mixin public CommonOptions common;
+
+  @Spec protected CommandSpec spec;
+
+  /** Whether this invocation changes state (takes the lock, resumes unfinished runs). */
+  protected abstract boolean mutating();
+
+  /** Does the work; returns the exit code. */
+  protected abstract int run(CliContext ctx);
+
+  /** The Guice modules; tests and embedders may swap one. */
+  protected List<Module> modules() {
+    return List.of(
+        new RepositoryModule(), new ObjectStoreModule(), new PoolModule(), new ManagerModule());
+  }
+
+  @Override
+  public final Integer call() {
+    CliConfig config = CliConfig.resolve(common, CliConfig.Host.current());
+    Optional<Path> logFile = LoggingSetup.configure(config);
+    if (spec.root().commandLine().getExecutionExceptionHandler() instanceof ErrorReporter r) {
+      logFile.ifPresent(r::logFile);
+    }
+    String name = spec.qualifiedName(" ").replaceFirst("^thinimage ", "");
+    LOG.atInfo()
+        .addKeyValue("command", name)
+        .addKeyValue("dataDir", config.dataDir().toString())
+        .addKeyValue("db", config.dbFile().toString())
+        .addKeyValue("store", config.storeUri())
+        .log("thinimage {}", name);
+    if (config.driverWasAuto()) {
+      LOG.info(
+          "pool driver auto: using {} ({} {})",
+          config.driver(),
+          "/dev/mapper/control",
+          "devicemapper".equals(config.driver()) ? "exists" : "is absent");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    boolean mutating = mutating();
+    String commandLine =
+        name + " " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+    try (Closer closer = new Closer()) {
+      if (mutating) {
+        closer.register(
+            DataDirLock.acquire(config.lockFile(), commandLine.strip(), !config.noWait(), err));
+      }
+      List<Module> all = new java.util.ArrayList<>();
+      all.add(new ConfigModule(config, new RunMode(name, mutating), closer));
+      all.addAll(modules());
+      Injector injector = Guice.createInjector(all);
+      int code = run(new CliContext(config, new Printer(out, config.output()), err, injector));
+      out.flush();
+      return code;
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package io.thinimage.cli.wiring;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import io.thinimage.cli.options.CliConfig;
+import io.thinimage.core.api.ImageManager;
+import io.thinimage.core.layer.RootFilesystemFactory;
+import io.thinimage.core.port.BlockDevicePool;
+import io.thinimage.core.port.ImageRepository;
+import io.thinimage.core.port.ObjectStore;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+
+/**
+ * The {@link ImageManager} built from the ports. Only mutating commands resume unfinished runs: a
+ * {@code list-images} must not start work behind the back of the process that holds the lock.
+ */
+public final class ManagerModule extends AbstractModule {
+  @Provides
+  @Singleton
+  ImageManager manager(
+      CliConfig config,
+      RunMode mode,
+      Closer closer,
+      Clock clock,
+      ImageRepository repository,
+      ObjectStore store,
+      BlockDevicePool pool,
+      RootFilesystemFactory rootFilesystems) {
+    return closer.register(
+        ImageManager.builder()
+            .repository(repository)
+            .objectStore(store)
+            .pool(pool)
+            .rootFilesystems(rootFilesystems)
+            .blobDirectory(config.blobDir())
+            .clock(clock)
+            .resumeOnBuild(mode.mutating())
+            .build());
+  }
+}
