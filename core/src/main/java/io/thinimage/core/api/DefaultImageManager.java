@@ -35,7 +35,8 @@ final class DefaultImageManager implements ImageManager {
   private final FsmEngine engine;
   private final HealthProbe healthProbe;
   private final ImagePipelineFsm.Children children;
-  private final io.thinimage.core.engine.FsmDefinition<ImagePipelineFsm.State, ImagePipelineFsm.Event>
+  private final io.thinimage.core.engine.FsmDefinition<
+          ImagePipelineFsm.State, ImagePipelineFsm.Event>
       pipeline;
   private final io.thinimage.core.engine.FsmDefinition<DeactivateFsm.State, DeactivateFsm.Event>
       deactivate;
@@ -102,7 +103,8 @@ final class DefaultImageManager implements ImageManager {
         engine.run(
             pipeline,
             imageId,
-            ImagePipelineFsm.attributes(store, reference, options.activate(), options.newActivation()),
+            ImagePipelineFsm.attributes(
+                store, reference, options.activate(), options.newActivation()),
             null,
             progress);
     if (run.status() != RunStatus.SUCCEEDED) {
@@ -186,8 +188,7 @@ final class DefaultImageManager implements ImageManager {
           if (tx.findImage(imageId).isEmpty()) {
             throw ThinImageException.notFound("image-not-found", "no image " + imageId);
           }
-          long live =
-              tx.listActivations(imageId).stream().filter(Activation::isLive).count();
+          long live = tx.listActivations(imageId).stream().filter(Activation::isLive).count();
           if (live > 0) {
             throw ThinImageException.conflict(
                 "image-has-activations",
@@ -213,7 +214,9 @@ final class DefaultImageManager implements ImageManager {
     try {
       pool = services.pool().status();
     } catch (ThinImageException e) {
-      pool = new PoolStatus(services.pool().driver(), -1, -1, -1, -1, "unknown", false, e.getMessage());
+      pool =
+          new PoolStatus(
+              services.pool().driver(), -1, -1, -1, -1, "unknown", false, e.getMessage());
     }
     List<Run> recent = repository.read(r -> r.listRecentRuns(50));
     return new StatusReport(

@@ -28,7 +28,8 @@ public interface ImageManager extends AutoCloseable {
    * Idempotent. Errors are {@link io.thinimage.core.domain.ThinImageException}s whose kind gives
    * the CLI exit code; the failure is also recorded on the image and its run.
    */
-  ProcessResult process(ImageReference reference, ProcessOptions options, ProgressListener progress);
+  ProcessResult process(
+      ImageReference reference, ProcessOptions options, ProgressListener progress);
 
   /** All images, newest first. */
   List<Image> listImages();

@@ -12,8 +12,8 @@ import java.time.Duration;
  * @param maxBlobBytes hard cap on one layer blob, enforced while streaming (default 16 GiB)
  * @param layerLimits limits enforced while applying a layer
  * @param retry backoff for transient failures
- * @param unsafeWait how long a run waits for an unsafe host or pool to turn safe before the
- *     caller gets an UNSAFE error (the run itself stays resumable)
+ * @param unsafeWait how long a run waits for an unsafe host or pool to turn safe before the caller
+ *     gets an UNSAFE error (the run itself stays resumable)
  */
 public record ManagerConfig(
     long volumeSizeBytes,
@@ -24,7 +24,11 @@ public record ManagerConfig(
 
   public static ManagerConfig defaults() {
     return new ManagerConfig(
-        10L << 30, 16L << 30, LayerLimits.defaults(), RetryPolicy.defaults(), Duration.ofMinutes(2));
+        10L << 30,
+        16L << 30,
+        LayerLimits.defaults(),
+        RetryPolicy.defaults(),
+        Duration.ofMinutes(2));
   }
 
   public ManagerConfig withRetry(RetryPolicy r) {

@@ -25,7 +25,8 @@ public record ImageReference(String value) {
     }
     if (value.startsWith("/")) {
       throw ThinImageException.invalid(
-          "bad-reference", "image reference must be a key or prefix, not an absolute path: " + value);
+          "bad-reference",
+          "image reference must be a key or prefix, not an absolute path: " + value);
     }
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
@@ -107,7 +108,12 @@ public record ImageReference(String value) {
       if (n != expected) {
         throw ThinImageException.invalid(
             "family-gap",
-            "layers under " + value + " must be numbered 1.." + byNumber.size() + "; missing " + expected
+            "layers under "
+                + value
+                + " must be numbered 1.."
+                + byNumber.size()
+                + "; missing "
+                + expected
                 + (n == 0 ? " (0.tar is not a layer number)" : ""));
       }
       expected++;

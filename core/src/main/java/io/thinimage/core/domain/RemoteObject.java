@@ -3,8 +3,8 @@ package io.thinimage.core.domain;
 import java.util.Objects;
 
 /**
- * One object in the object store, as listed: its key, size and ETag. The ETag pins the version;
- * a download of a different ETag is refused.
+ * One object in the object store, as listed: its key, size and ETag. The ETag pins the version; a
+ * download of a different ETag is refused.
  */
 public record RemoteObject(String key, long size, String etag) {
   public RemoteObject {

@@ -4,8 +4,8 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A volume record: a chain volume (one per layer chain) or an activation volume. {@code parentThinId}
- * is the volume it was snapshotted from, or null for a fresh bottom volume.
+ * A volume record: a chain volume (one per layer chain) or an activation volume. {@code
+ * parentThinId} is the volume it was snapshotted from, or null for a fresh bottom volume.
  */
 public record Volume(
     long thinId,

@@ -47,34 +47,94 @@ public record Run(
 
   public Run withAttempt(int a, Instant now) {
     return new Run(
-        id, type, resourceId, state, status, a, notBefore, attributes, parentId, errorCode,
-        errorMessage, createdAt, now, version);
+        id,
+        type,
+        resourceId,
+        state,
+        status,
+        a,
+        notBefore,
+        attributes,
+        parentId,
+        errorCode,
+        errorMessage,
+        createdAt,
+        now,
+        version);
   }
 
   public Run withState(String s, RunStatus st, Instant now) {
     return new Run(
-        id, type, resourceId, s, st, 0, null, attributes, parentId, errorCode, errorMessage,
-        createdAt, now, version);
+        id,
+        type,
+        resourceId,
+        s,
+        st,
+        0,
+        null,
+        attributes,
+        parentId,
+        errorCode,
+        errorMessage,
+        createdAt,
+        now,
+        version);
   }
 
   public Run withError(String code, String message, Instant retryAt, Instant now) {
     return new Run(
-        id, type, resourceId, state, status, attempt, retryAt, attributes, parentId, code, message,
-        createdAt, now, version);
+        id,
+        type,
+        resourceId,
+        state,
+        status,
+        attempt,
+        retryAt,
+        attributes,
+        parentId,
+        code,
+        message,
+        createdAt,
+        now,
+        version);
   }
 
   public Run withAttributes(Map<String, String> extra, Instant now) {
     var merged = new TreeMap<>(attributes);
     merged.putAll(extra);
     return new Run(
-        id, type, resourceId, state, status, attempt, notBefore, merged, parentId, errorCode,
-        errorMessage, createdAt, now, version);
+        id,
+        type,
+        resourceId,
+        state,
+        status,
+        attempt,
+        notBefore,
+        merged,
+        parentId,
+        errorCode,
+        errorMessage,
+        createdAt,
+        now,
+        version);
   }
 
   /** The same run as stored after one more update (the repository bumps the version). */
   public Run nextVersion() {
     return new Run(
-        id, type, resourceId, state, status, attempt, notBefore, attributes, parentId, errorCode,
-        errorMessage, createdAt, updatedAt, version + 1);
+        id,
+        type,
+        resourceId,
+        state,
+        status,
+        attempt,
+        notBefore,
+        attributes,
+        parentId,
+        errorCode,
+        errorMessage,
+        createdAt,
+        updatedAt,
+        version + 1);
   }
 }

@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Activates an image: PLAN (reserve a thin id, commit the activation and its volume as intents)
- * → SNAPSHOT (thin snapshot of the image's top chain volume) → EXPOSE (activate the device; the
+ * Activates an image: PLAN (reserve a thin id, commit the activation and its volume as intents) →
+ * SNAPSHOT (thin snapshot of the image's top chain volume) → EXPOSE (activate the device; the
  * activation becomes ACTIVE with its device path). Compensation removes the snapshot.
  */
 public final class ActivateFsm {
@@ -138,8 +138,8 @@ public final class ActivateFsm {
         tx -> {
           Volume current = tx.findVolume(v.thinId()).orElseThrow();
           if (current.state() == VolumeState.PLANNED) {
-            tx.updateVolume(current.withState(VolumeState.CREATED, s.clock().instant()),
-                VolumeState.PLANNED);
+            tx.updateVolume(
+                current.withState(VolumeState.CREATED, s.clock().instant()), VolumeState.PLANNED);
           }
         });
   }

@@ -11,8 +11,8 @@ import io.thinimage.core.engine.StepContext;
 import io.thinimage.core.engine.StepResult;
 
 /**
- * Deactivates an activation: MARK (commit DEACTIVATING/DELETING: the intent) → REMOVE (remove
- * the device and delete the snapshot, then commit INACTIVE and drop the volume row). Compensation
+ * Deactivates an activation: MARK (commit DEACTIVATING/DELETING: the intent) → REMOVE (remove the
+ * device and delete the snapshot, then commit INACTIVE and drop the volume row). Compensation
  * leaves the marks for gc to see; it never guesses.
  */
 public final class DeactivateFsm {
@@ -56,7 +56,8 @@ public final class DeactivateFsm {
   private static Activation activation(LifecycleServices s, String id) {
     return s.repository()
         .read(r -> r.findActivation(id))
-        .orElseThrow(() -> ThinImageException.notFound("activation-not-found", "no activation " + id));
+        .orElseThrow(
+            () -> ThinImageException.notFound("activation-not-found", "no activation " + id));
   }
 
   private static StepResult<Event> mark(LifecycleServices s, StepContext ctx) {
@@ -73,8 +74,8 @@ public final class DeactivateFsm {
         tx -> {
           var now = s.clock().instant();
           if (a.state() != ActivationState.DEACTIVATING) {
-            tx.updateActivation(a.withState(ActivationState.DEACTIVATING, a.devicePath(), now),
-                a.state());
+            tx.updateActivation(
+                a.withState(ActivationState.DEACTIVATING, a.devicePath(), now), a.state());
           }
           tx.findVolume(a.thinId())
               .filter(v -> v.state() != VolumeState.DELETING)
@@ -99,8 +100,8 @@ public final class DeactivateFsm {
             tx.deleteVolume(a.thinId());
           }
           Activation current = tx.findActivation(a.id()).orElseThrow();
-          tx.updateActivation(current.withState(ActivationState.INACTIVE, null, now),
-              current.state());
+          tx.updateActivation(
+              current.withState(ActivationState.INACTIVE, null, now), current.state());
         });
   }
 }

@@ -15,9 +15,9 @@ import java.util.Optional;
 
 /**
  * Downloads one layer object into the blob directory, once: CHECK (is this (store, key, ETag)
- * already stored?) → FETCH (resumable, verified, into a partial file named after the run) →
- * STORE (atomic rename; blob and source rows committed with the transition). Compensation removes
- * the partial file.
+ * already stored?) → FETCH (resumable, verified, into a partial file named after the run) → STORE
+ * (atomic rename; blob and source rows committed with the transition). Compensation removes the
+ * partial file.
  */
 public final class DownloadFsm {
   /** The type name stored in runs. */
@@ -98,7 +98,10 @@ public final class DownloadFsm {
     ObjectStore.Download d =
         s.objectStore()
             .download(
-                o, partial, s.config().maxBlobBytes(), n -> ctx.progress().progress("download", o.key(), n));
+                o,
+                partial,
+                s.config().maxBlobBytes(),
+                n -> ctx.progress().progress("download", o.key(), n));
     ctx.crashPoint("downloaded");
     return StepResult.of(Event.FETCHED)
         .with(

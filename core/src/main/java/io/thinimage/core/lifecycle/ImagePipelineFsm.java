@@ -118,17 +118,19 @@ public final class ImagePipelineFsm {
       }
       image =
           existing
-              .map(e -> e.withLayers(layers, null, now).withState(ImageState.PENDING, null, null, now))
+              .map(
+                  e ->
+                      e.withLayers(layers, null, now)
+                          .withState(ImageState.PENDING, null, null, now))
               .orElse(
-                  new Image(imageId, store, ref, layers, null, ImageState.PENDING, null, null, now,
-                      now));
+                  new Image(
+                      imageId, store, ref, layers, null, ImageState.PENDING, null, null, now, now));
     }
     Image toStore = image;
     return StepResult.of(Event.RESOLVED, tx -> tx.putImage(toStore));
   }
 
-  private static StepResult<Event> fetch(
-      LifecycleServices s, StepContext ctx, Children children) {
+  private static StepResult<Event> fetch(LifecycleServices s, StepContext ctx, Children children) {
     String store = ctx.attribute("store");
     Image image = image(s, ctx);
     int downloaded = 0;
@@ -168,8 +170,7 @@ public final class ImagePipelineFsm {
         .with(Map.of("downloaded", Integer.toString(downloaded), "bytes", Long.toString(bytes)));
   }
 
-  private static StepResult<Event> build(
-      LifecycleServices s, StepContext ctx, Children children) {
+  private static StepResult<Event> build(LifecycleServices s, StepContext ctx, Children children) {
     Image image = image(s, ctx);
     int built = 0;
     ChainId parent = null;
@@ -247,8 +248,9 @@ public final class ImagePipelineFsm {
         tx ->
             tx.findImage(imageId)
                 .ifPresent(
-                    i -> tx.putImage(i.withState(ImageState.FAILED, code, message,
-                        s.clock().instant()))));
+                    i ->
+                        tx.putImage(
+                            i.withState(ImageState.FAILED, code, message, s.clock().instant()))));
   }
 
   private static void requireSucceeded(Run child) {

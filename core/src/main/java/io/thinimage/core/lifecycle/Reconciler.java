@@ -18,10 +18,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs on start, before any run resumes: compares the store with the pool and the blob directory.
- * Volumes whose device vanished (and that no active run owns) are marked BROKEN, visible in
- * status; activations that should be active are re-activated (after a reboot, dm devices are
- * gone while thin ids remain); partial downloads no active run owns are removed. Pool volumes with
- * no record are reported, never deleted here (gc decides).
+ * Volumes whose device vanished (and that no active run owns) are marked BROKEN, visible in status;
+ * activations that should be active are re-activated (after a reboot, dm devices are gone while
+ * thin ids remain); partial downloads no active run owns are removed. Pool volumes with no record
+ * are reported, never deleted here (gc decides).
  */
 public final class Reconciler {
   private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
@@ -57,7 +57,9 @@ public final class Reconciler {
                 });
         log.atError()
             .addKeyValue("thin_id", v.thinId())
-            .log("volume {} is recorded READY but the pool does not have it: marked BROKEN", v.name());
+            .log(
+                "volume {} is recorded READY but the pool does not have it: marked BROKEN",
+                v.name());
         broken++;
       }
     }
@@ -80,7 +82,8 @@ public final class Reconciler {
         partials++;
       }
     }
-    List<Long> unknown = inPool.keySet().stream().filter(id -> !known.contains(id)).sorted().toList();
+    List<Long> unknown =
+        inPool.keySet().stream().filter(id -> !known.contains(id)).sorted().toList();
     if (!unknown.isEmpty()) {
       log.atWarn().log("pool volumes with no record (gc can remove them): {}", unknown);
     }

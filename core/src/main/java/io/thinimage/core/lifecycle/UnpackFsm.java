@@ -22,8 +22,8 @@ import java.util.Optional;
 /**
  * Builds the volume of one layer chain: PLAN (reserve a thin id and commit the volume row — the
  * intent — before any device exists) → CREATE (snapshot the parent chain's volume, or a fresh
- * volume with a filesystem for the bottom layer) → APPLY (mount, apply the layer, unmount; a
- * re-run first resets the volume, so a half-applied layer never survives) → SEAL (mark READY).
+ * volume with a filesystem for the bottom layer) → APPLY (mount, apply the layer, unmount; a re-run
+ * first resets the volume, so a half-applied layer never survives) → SEAL (mark READY).
  * Compensation deletes the half-built volume and its row.
  */
 public final class UnpackFsm {
@@ -58,10 +58,14 @@ public final class UnpackFsm {
   public static Map<String, String> attributes(
       ChainId chain, ChainId parent, BlobDigest layer, String key) {
     return Map.of(
-        "chain", chain.toString(),
-        "parentChain", parent == null ? "" : parent.toString(),
-        "digest", layer.hex(),
-        "key", key);
+        "chain",
+        chain.toString(),
+        "parentChain",
+        parent == null ? "" : parent.toString(),
+        "digest",
+        layer.hex(),
+        "key",
+        key);
   }
 
   public static FsmDefinition<State, Event> definition(LifecycleServices s) {
@@ -131,7 +135,8 @@ public final class UnpackFsm {
             .orElseThrow(
                 () ->
                     ThinImageException.notFound(
-                        "parent-volume-missing", "the volume of the parent chain is not ready: " + parent));
+                        "parent-volume-missing",
+                        "the volume of the parent chain is not ready: " + parent));
     return Optional.of(v);
   }
 
@@ -160,11 +165,14 @@ public final class UnpackFsm {
   }
 
   private static void moveTo(
-      io.thinimage.core.port.RepositoryTransaction tx, long thinId, VolumeState to,
+      io.thinimage.core.port.RepositoryTransaction tx,
+      long thinId,
+      VolumeState to,
       LifecycleServices s) {
     Volume current =
         tx.findVolume(thinId)
-            .orElseThrow(() -> ThinImageException.notFound("volume-missing", "no volume " + thinId));
+            .orElseThrow(
+                () -> ThinImageException.notFound("volume-missing", "no volume " + thinId));
     if (current.state() != to) {
       tx.updateVolume(current.withState(to, s.clock().instant()), current.state());
     }

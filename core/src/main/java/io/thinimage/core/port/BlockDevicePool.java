@@ -11,8 +11,8 @@ import java.util.List;
  *
  * <p>Every mutation is idempotent for the caller's own volume: creating a volume that exists with
  * that id succeeds, deleting one that does not exist succeeds, unmounting one that is not mounted
- * succeeds. Failures are {@link io.thinimage.core.domain.ThinImageException}s: UNSAFE when the
- * pool refuses new allocations (nearly full, read-only, needs_check, failed), TRANSIENT for a busy
+ * succeeds. Failures are {@link io.thinimage.core.domain.ThinImageException}s: UNSAFE when the pool
+ * refuses new allocations (nearly full, read-only, needs_check, failed), TRANSIENT for a busy
  * device or a timed-out command, NOT_FOUND when an origin or volume that must exist does not.
  * Implementations serialise their own mutations.
  */
@@ -43,14 +43,14 @@ public interface BlockDevicePool {
   Path mount(VolumeSpec volume);
 
   /**
-   * Flushes and unmounts the volume's filesystem, verified against the mount table, and
-   * deactivates its device. Idempotent: a volume that is not mounted or not active succeeds.
+   * Flushes and unmounts the volume's filesystem, verified against the mount table, and deactivates
+   * its device. Idempotent: a volume that is not mounted or not active succeeds.
    */
   void unmount(VolumeSpec volume);
 
   /**
-   * Exposes the volume as a device for a consumer and returns its path ({@code /dev/mapper/...},
-   * or the volume's directory for the directory pool). Idempotent.
+   * Exposes the volume as a device for a consumer and returns its path ({@code /dev/mapper/...}, or
+   * the volume's directory for the directory pool). Idempotent.
    */
   String activate(VolumeSpec volume);
 

@@ -3,8 +3,8 @@ package io.thinimage.core.port;
 import java.util.List;
 
 /**
- * Reads the host's health before device-mapper mutations. A check that cannot read its source
- * says UNKNOWN; it never passes silently. Implementations bound every check with a timeout.
+ * Reads the host's health before device-mapper mutations. A check that cannot read its source says
+ * UNKNOWN; it never passes silently. Implementations bound every check with a timeout.
  */
 public interface HealthProbe {
 

@@ -8,14 +8,14 @@ import java.util.function.Function;
  * machines' runs and history live in one database, so a transition's completion and its domain
  * writes commit in one transaction ({@link #inTransaction}). There is no second store to diverge.
  *
- * <p>Implementations are safe for concurrent use; writes are serialised. A committed transaction
- * is durable when {@link #inTransaction} returns.
+ * <p>Implementations are safe for concurrent use; writes are serialised. A committed transaction is
+ * durable when {@link #inTransaction} returns.
  */
 public interface ImageRepository extends AutoCloseable {
 
   /**
-   * Runs {@code work} in one write transaction and commits it when {@code work} returns; rolls
-   * back if it throws (the exception propagates unchanged). Never nest calls.
+   * Runs {@code work} in one write transaction and commits it when {@code work} returns; rolls back
+   * if it throws (the exception propagates unchanged). Never nest calls.
    */
   <T> T inTransaction(Function<RepositoryTransaction, T> work);
 
@@ -27,8 +27,8 @@ public interface ImageRepository extends AutoCloseable {
 
   /**
    * Writes a consistent copy of the store to {@code target} (integrity-checked before and after,
-   * written to a temp file, fsynced, renamed). Refuses to overwrite an existing file and to back
-   * up a corrupt store (INVALID_INPUT code {@code store-corrupt}).
+   * written to a temp file, fsynced, renamed). Refuses to overwrite an existing file and to back up
+   * a corrupt store (INVALID_INPUT code {@code store-corrupt}).
    */
   void backup(Path target);
 

@@ -32,18 +32,20 @@ public interface ObjectStore {
   /**
    * Downloads {@code object} into {@code partialFile}, pinned to its ETag, never writing more than
    * {@code maxBytes}. If {@code partialFile} already holds a prefix of the object (an interrupted
-   * transfer), only the rest is fetched (a ranged request) and the digest covers the whole file.
-   * On return the file is complete, its length is {@code object.size()}, and it is fsynced.
+   * transfer), only the rest is fetched (a ranged request) and the digest covers the whole file. On
+   * return the file is complete, its length is {@code object.size()}, and it is fsynced.
    *
-   * <p>Idempotent: calling it again on a complete file fetches nothing and returns the same
-   * digest. If the object's ETag differs from {@code object.etag()}, fails with INVALID_INPUT
-   * code {@code object-changed} and truncates the partial file to zero (bytes of two versions are
-   * never mixed).
+   * <p>Idempotent: calling it again on a complete file fetches nothing and returns the same digest.
+   * If the object's ETag differs from {@code object.etag()}, fails with INVALID_INPUT code {@code
+   * object-changed} and truncates the partial file to zero (bytes of two versions are never mixed).
    *
    * @param progress called with the number of bytes on disk as the transfer proceeds
    */
   Download download(
-      RemoteObject object, Path partialFile, long maxBytes, java.util.function.LongConsumer progress);
+      RemoteObject object,
+      Path partialFile,
+      long maxBytes,
+      java.util.function.LongConsumer progress);
 
   /** The result of a completed download. */
   record Download(BlobDigest digest, long size, long bytesTransferred) {}

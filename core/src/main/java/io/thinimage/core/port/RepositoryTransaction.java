@@ -42,7 +42,9 @@ public interface RepositoryTransaction extends RepositoryReader {
   /** Inserts a volume. CONFLICT if its thin id, or (for a chain volume) its chain, is taken. */
   void insertVolume(Volume volume);
 
-  /** Moves a volume from {@code expected} to {@code volume.state()}; CONFLICT if not in expected. */
+  /**
+   * Moves a volume from {@code expected} to {@code volume.state()}; CONFLICT if not in expected.
+   */
   void updateVolume(Volume volume, VolumeState expected);
 
   /** Deletes a volume row. NOT_FOUND if absent. */
@@ -58,8 +60,8 @@ public interface RepositoryTransaction extends RepositoryReader {
   void deleteActivation(String activationId);
 
   /**
-   * Inserts a new run. CONFLICT (code {@code run-already-active}) if an ACTIVE run of the same
-   * type and resource exists: at most one, enforced by the store itself.
+   * Inserts a new run. CONFLICT (code {@code run-already-active}) if an ACTIVE run of the same type
+   * and resource exists: at most one, enforced by the store itself.
    */
   void insertRun(Run run);
 

@@ -30,7 +30,9 @@ class ImageManagerTest {
     FakeWorld w = Scenarios.twoFamilies(dir);
     ImageManager m = w.manager();
 
-    ProcessResult r = m.process(new ImageReference("images/go/"), ProcessOptions.defaults(), ProgressListener.none());
+    ProcessResult r =
+        m.process(
+            new ImageReference("images/go/"), ProcessOptions.defaults(), ProgressListener.none());
 
     assertThat(r.image().state()).isEqualTo(ImageState.READY);
     assertThat(r.image().layers()).hasSize(3);
@@ -82,7 +84,8 @@ class ImageManagerTest {
     ImageManager m = w.manager();
     m.process(new ImageReference("images/go/"), ProcessOptions.defaults(), ProgressListener.none());
     ProcessResult node =
-        m.process(new ImageReference("images/node/"), ProcessOptions.defaults(), ProgressListener.none());
+        m.process(
+            new ImageReference("images/node/"), ProcessOptions.defaults(), ProgressListener.none());
 
     // node's layers 1-2 are byte-identical to go's: downloaded under their own keys (the store
     // cannot know), stored once, and their chain volumes are reused.
@@ -107,7 +110,9 @@ class ImageManagerTest {
             pool.submit(
                 () ->
                     m.process(
-                        new ImageReference("images/go/"), ProcessOptions.defaults(), ProgressListener.none())));
+                        new ImageReference("images/go/"),
+                        ProcessOptions.defaults(),
+                        ProgressListener.none())));
       }
       for (Future<ProcessResult> f : futures) {
         assertThat(f.get().image().state()).isEqualTo(ImageState.READY);
@@ -129,7 +134,9 @@ class ImageManagerTest {
     assertThatThrownBy(
             () ->
                 m.process(
-                    new ImageReference("images/evil/"), ProcessOptions.defaults(), ProgressListener.none()))
+                    new ImageReference("images/evil/"),
+                    ProcessOptions.defaults(),
+                    ProgressListener.none()))
         .isInstanceOfSatisfying(
             ThinImageException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_INPUT));
 
@@ -150,7 +157,10 @@ class ImageManagerTest {
     ImageManager m = w.manager();
     assertThatThrownBy(
             () ->
-                m.process(new ImageReference("images/none/1.tar"), ProcessOptions.defaults(), ProgressListener.none()))
+                m.process(
+                    new ImageReference("images/none/1.tar"),
+                    ProcessOptions.defaults(),
+                    ProgressListener.none()))
         .isInstanceOfSatisfying(
             ThinImageException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND));
   }
@@ -160,7 +170,8 @@ class ImageManagerTest {
     FakeWorld w = Scenarios.twoFamilies(dir);
     ImageManager m = w.manager();
     ProcessResult r =
-        m.process(new ImageReference("images/go/"), ProcessOptions.defaults(), ProgressListener.none());
+        m.process(
+            new ImageReference("images/go/"), ProcessOptions.defaults(), ProgressListener.none());
     assertThatThrownBy(() -> m.deleteImage(r.image().id()))
         .isInstanceOfSatisfying(
             ThinImageException.class, e -> assertThat(e.code()).isEqualTo("image-has-activations"));

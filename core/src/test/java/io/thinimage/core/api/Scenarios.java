@@ -25,8 +25,10 @@ final class Scenarios {
           .symlink("etc/alternatives", "/usr/lib")
           .whiteout("tmp/scratch")
           .build();
-  static final byte[] APP_GO = TarLayers.layer().dir("usr/local/go").file("usr/local/go/VERSION", "go1.24").build();
-  static final byte[] APP_NODE = TarLayers.layer().dir("usr/local/node").file("usr/local/node/VERSION", "v22").build();
+  static final byte[] APP_GO =
+      TarLayers.layer().dir("usr/local/go").file("usr/local/go/VERSION", "go1.24").build();
+  static final byte[] APP_NODE =
+      TarLayers.layer().dir("usr/local/node").file("usr/local/node/VERSION", "v22").build();
 
   /** Families {@code images/go/} (3 layers) and {@code images/node/} (3 layers, same base). */
   static FakeWorld twoFamilies(java.nio.file.Path dir) {

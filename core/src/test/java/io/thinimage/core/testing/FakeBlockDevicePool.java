@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An in-memory {@link BlockDevicePool} for unit tests, the engine's and users' own. Each volume
  * holds an {@link InMemoryRootFilesystem}; a snapshot is a deep copy. State lives on the instance,
- * so a test that "restarts" the engine over the same fake sees what the "kernel" kept — exactly
- * as a real pool survives a process crash.
+ * so a test that "restarts" the engine over the same fake sees what the "kernel" kept — exactly as
+ * a real pool survives a process crash.
  *
  * <p>Failure injection: {@link #failNext}, {@link #failOn}, {@link #refuseAllocations}, {@link
  * #latency}. Counters: {@link #operations()} and {@link #count}.
@@ -150,8 +150,8 @@ public final class FakeBlockDevicePool implements BlockDevicePool {
   @Override
   public synchronized PoolStatus status() {
     long used = volumes.size();
-    return new PoolStatus("fake", used, 1_000, used, 1_000, refusal == null ? "rw" : "ro",
-        refusal == null, refusal);
+    return new PoolStatus(
+        "fake", used, 1_000, used, 1_000, refusal == null ? "rw" : "ro", refusal == null, refusal);
   }
 
   @Override
@@ -232,8 +232,13 @@ public final class FakeBlockDevicePool implements BlockDevicePool {
   @Override
   public synchronized List<PoolVolume> list() {
     return volumes.values().stream()
-        .map(v -> new PoolVolume(v.spec.thinId(), v.active, v.mounted,
-            v.active ? "/dev/fake/" + v.spec.name() : null))
+        .map(
+            v ->
+                new PoolVolume(
+                    v.spec.thinId(),
+                    v.active,
+                    v.mounted,
+                    v.active ? "/dev/fake/" + v.spec.name() : null))
         .toList();
   }
 

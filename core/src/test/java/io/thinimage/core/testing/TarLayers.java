@@ -55,7 +55,10 @@ public final class TarLayers {
   /** An OCI whiteout of {@code name}. */
   public TarLayers whiteout(String name) {
     int slash = name.lastIndexOf('/');
-    String wh = slash < 0 ? ".wh." + name : name.substring(0, slash + 1) + ".wh." + name.substring(slash + 1);
+    String wh =
+        slash < 0
+            ? ".wh." + name
+            : name.substring(0, slash + 1) + ".wh." + name.substring(slash + 1);
     return file(wh, "");
   }
 
