@@ -41,6 +41,13 @@ final class DefaultImageManager implements ImageManager {
   private final io.thinimage.core.engine.FsmDefinition<DeactivateFsm.State, DeactivateFsm.Event>
       deactivate;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final java.util.concurrent.ExecutorService background =
+      java.util.concurrent.Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "thinimage-run");
+            t.setDaemon(true);
+            return t;
+          });
 
   private DefaultImageManager(ImageManagerBuilder b) {
     this.repository = b.repository;
@@ -78,6 +85,8 @@ final class DefaultImageManager implements ImageManager {
     engine.register(children.activate());
     engine.register(pipeline);
     engine.register(deactivate);
+    engine.limitConcurrency(DownloadFsm.TYPE, b.config.downloadConcurrency());
+    engine.limitConcurrency(UnpackFsm.TYPE, b.config.unpackConcurrency());
   }
 
   static ImageManager open(ImageManagerBuilder b) {
@@ -129,6 +138,48 @@ final class DefaultImageManager implements ImageManager {
         Long.parseLong(a.getOrDefault("bytes", "0")),
         built,
         run.id());
+  }
+
+  @Override
+  public Run submit(ImageReference reference, ProcessOptions options) {
+    String store = services.objectStore().describe();
+    String imageId = Image.idFor(store, reference);
+    Run run =
+        engine.start(
+            pipeline,
+            imageId,
+            ImagePipelineFsm.attributes(
+                store, reference, options.activate(), options.newActivation()),
+            null);
+    drive(run.id());
+    return run;
+  }
+
+  /** Drives a run on a background thread; failures are recorded on the run, not thrown. */
+  private void drive(String runId) {
+    background.execute(
+        () -> {
+          try {
+            engine.drive(runId, ProgressListener.none());
+          } catch (ThinImageException | FsmEngine.EngineStoppedException e) {
+            // Recorded on the run (or parked for the next start); nothing to throw to.
+          }
+        });
+  }
+
+  /** Resumes every unfinished run in the background (the daemon's start). */
+  void resumeInBackground() {
+    background.execute(engine::resumeAll);
+  }
+
+  @Override
+  public Run cancel(String runId) {
+    return engine.cancel(runId, "cancelled by operator");
+  }
+
+  @Override
+  public Run retryNow(String runId) {
+    return engine.retryNow(runId);
   }
 
   private String lastEvent(String runId) {
@@ -253,6 +304,15 @@ final class DefaultImageManager implements ImageManager {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       engine.stop();
+      background.shutdown();
+      try {
+        // Running steps finish (or park at their next boundary) before the store closes.
+        if (!background.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+          background.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       repository.close();
     }
   }

@@ -31,6 +31,22 @@ public interface ImageManager extends AutoCloseable {
   ProcessResult process(
       ImageReference reference, ProcessOptions options, ProgressListener progress);
 
+  /**
+   * Starts processing in the background and returns the pipeline run at once (durable before this
+   * returns). Idempotent: a reference already being processed returns its active run. Follow it
+   * with {@link #findRun} and {@link #history}.
+   */
+  Run submit(ImageReference reference, ProcessOptions options);
+
+  /**
+   * Cancels a run (and its active children): at its next step boundary it compensates and ends
+   * CANCELLED. Idempotent. NOT_FOUND for an unknown run.
+   */
+  Run cancel(String runId);
+
+  /** Makes a run waiting for a retry try again now. NOT_FOUND for an unknown run. */
+  Run retryNow(String runId);
+
   /** All images, newest first. */
   List<Image> listImages();
 

@@ -20,7 +20,9 @@ public record ManagerConfig(
     long maxBlobBytes,
     LayerLimits layerLimits,
     RetryPolicy retry,
-    Duration unsafeWait) {
+    Duration unsafeWait,
+    int downloadConcurrency,
+    int unpackConcurrency) {
 
   public static ManagerConfig defaults() {
     return new ManagerConfig(
@@ -28,18 +30,68 @@ public record ManagerConfig(
         16L << 30,
         LayerLimits.defaults(),
         RetryPolicy.defaults(),
-        Duration.ofMinutes(2));
+        Duration.ofMinutes(2),
+        5,
+        2);
   }
 
   public ManagerConfig withRetry(RetryPolicy r) {
-    return new ManagerConfig(volumeSizeBytes, maxBlobBytes, layerLimits, r, unsafeWait);
+    return new ManagerConfig(
+        volumeSizeBytes,
+        maxBlobBytes,
+        layerLimits,
+        r,
+        unsafeWait,
+        downloadConcurrency,
+        unpackConcurrency);
   }
 
   public ManagerConfig withVolumeSize(long bytes) {
-    return new ManagerConfig(bytes, maxBlobBytes, layerLimits, retry, unsafeWait);
+    return new ManagerConfig(
+        bytes,
+        maxBlobBytes,
+        layerLimits,
+        retry,
+        unsafeWait,
+        downloadConcurrency,
+        unpackConcurrency);
   }
 
   public ManagerConfig withUnsafeWait(Duration d) {
-    return new ManagerConfig(volumeSizeBytes, maxBlobBytes, layerLimits, retry, d);
+    return new ManagerConfig(
+        volumeSizeBytes,
+        maxBlobBytes,
+        layerLimits,
+        retry,
+        d,
+        downloadConcurrency,
+        unpackConcurrency);
+  }
+
+  public ManagerConfig withConcurrency(int downloads, int unpacks) {
+    return new ManagerConfig(
+        volumeSizeBytes, maxBlobBytes, layerLimits, retry, unsafeWait, downloads, unpacks);
+  }
+
+  public ManagerConfig withLayerLimits(LayerLimits limits) {
+    return new ManagerConfig(
+        volumeSizeBytes,
+        maxBlobBytes,
+        limits,
+        retry,
+        unsafeWait,
+        downloadConcurrency,
+        unpackConcurrency);
+  }
+
+  public ManagerConfig withMaxBlobBytes(long bytes) {
+    return new ManagerConfig(
+        volumeSizeBytes,
+        bytes,
+        layerLimits,
+        retry,
+        unsafeWait,
+        downloadConcurrency,
+        unpackConcurrency);
   }
 }

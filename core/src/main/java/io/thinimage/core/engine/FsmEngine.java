@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class FsmEngine {
   private static final Logger log = LoggerFactory.getLogger(FsmEngine.class);
   static final String ERROR_KIND = "errorKind";
+  static final String CANCELLED = "cancelled";
 
   private final ImageRepository repository;
   private final Clock clock;
@@ -40,6 +41,8 @@ public final class FsmEngine {
   private final Random random;
   private final Map<String, FsmDefinition<?, ?>> definitions = new LinkedHashMap<>();
   private final ConcurrentHashMap<String, ReentrantLock> runLocks = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, java.util.concurrent.Semaphore> limits =
+      new ConcurrentHashMap<>();
   private volatile boolean stopping;
 
   /** Everything the engine needs from outside. */
@@ -69,6 +72,57 @@ public final class FsmEngine {
     if (definitions.putIfAbsent(def.type(), def) != null) {
       throw new IllegalStateException("two definitions of type " + def.type());
     }
+  }
+
+  /**
+   * Bounds how many runs of one type execute at once in this process (e.g. downloads 5, unpacks 2).
+   * Runs beyond the bound wait their turn; they are durable meanwhile.
+   */
+  public void limitConcurrency(String type, int permits) {
+    if (permits < 1) {
+      throw new IllegalArgumentException("concurrency for " + type + " must be at least 1");
+    }
+    limits.put(type, new java.util.concurrent.Semaphore(permits, true));
+  }
+
+  /**
+   * Asks a run to stop: at its next step boundary it goes to compensation and ends CANCELLED.
+   * Idempotent; a run that already ended is returned as it is.
+   */
+  public Run cancel(String runId, String reason) {
+    return repository.inTransaction(
+        tx -> {
+          Run run =
+              tx.findRun(runId)
+                  .orElseThrow(
+                      () -> ThinImageException.notFound("run-not-found", "no run " + runId));
+          if (!run.status().isActive() || run.attributes().containsKey(CANCELLED)) {
+            return run;
+          }
+          // Children first, so the step the parent is blocked in ends promptly.
+          for (Run child : tx.listChildRuns(runId)) {
+            if (child.status().isActive() && !child.attributes().containsKey(CANCELLED)) {
+              tx.updateRun(child.withAttributes(Map.of(CANCELLED, reason), clock.instant()));
+            }
+          }
+          return tx.updateRun(run.withAttributes(Map.of(CANCELLED, reason), clock.instant()));
+        });
+  }
+
+  /** Clears a waiting run's backoff so its next attempt happens now. NOT_FOUND if unknown. */
+  public Run retryNow(String runId) {
+    return repository.inTransaction(
+        tx -> {
+          Run run =
+              tx.findRun(runId)
+                  .orElseThrow(
+                      () -> ThinImageException.notFound("run-not-found", "no run " + runId));
+          if (!run.status().isActive() || run.notBefore() == null) {
+            return run;
+          }
+          return tx.updateRun(
+              run.withError(run.errorCode(), run.errorMessage(), null, clock.instant()));
+        });
   }
 
   public List<FsmDefinition<?, ?>> definitions() {
@@ -124,7 +178,16 @@ public final class FsmEngine {
     ReentrantLock lock = runLocks.computeIfAbsent(runId, k -> new ReentrantLock());
     lock.lock();
     try {
-      return driveLocked(runId, progress);
+      java.util.concurrent.Semaphore limit = limits.get(load(runId).type());
+      if (limit == null) {
+        return driveLocked(runId, progress);
+      }
+      limit.acquireUninterruptibly();
+      try {
+        return driveLocked(runId, progress);
+      } finally {
+        limit.release();
+      }
     } finally {
       lock.unlock();
     }
@@ -229,6 +292,22 @@ public final class FsmEngine {
 
       ThinImageException error = null;
       StepResult<E> result = null;
+      if (run.attributes().containsKey(CANCELLED) && state != def.compensating()) {
+        run =
+            commit(
+                def,
+                run,
+                state,
+                new Decision.Fail(
+                    def.failureEvent().name(),
+                    def.compensating().name(),
+                    ErrorKind.CONFLICT,
+                    "cancelled",
+                    "cancelled: " + run.attribute(CANCELLED)),
+                null,
+                0);
+        continue;
+      }
       if (def.mutatesPool(state)) {
         HealthProbe.HealthReport health = healthProbe.check();
         if (health.unsafe()) {
@@ -327,7 +406,7 @@ public final class FsmEngine {
       if (target == def.succeeded()) {
         status = RunStatus.SUCCEEDED;
       } else if (target == def.failed()) {
-        status = run.attributes().containsKey("cancelled") ? RunStatus.CANCELLED : RunStatus.FAILED;
+        status = run.attributes().containsKey(CANCELLED) ? RunStatus.CANCELLED : RunStatus.FAILED;
       }
       Run withAttrs = run.withAttributes(result.attributes(), now);
       next =

@@ -184,4 +184,21 @@ class ImageManagerTest {
     m.deleteImage(r.image().id());
     assertThat(m.listImages()).isEmpty();
   }
+
+  @Test
+  void submitReturnsTheDurableRunAtOnceAndFinishesInTheBackground() throws Exception {
+    FakeWorld w = Scenarios.twoFamilies(dir);
+    ImageManager m = w.manager();
+    var run = m.submit(new ImageReference("images/go/"), ProcessOptions.defaults());
+    var again = m.submit(new ImageReference("images/go/"), ProcessOptions.defaults());
+    assertThat(again.id()).isEqualTo(run.id());
+    for (int i = 0;
+        i < 500 && m.findRun(run.id()).orElseThrow().status() == RunStatus.ACTIVE;
+        i++) {
+      Thread.sleep(10);
+    }
+    assertThat(m.findRun(run.id()).orElseThrow().status()).isEqualTo(RunStatus.SUCCEEDED);
+    assertThat(m.listActivations()).hasSize(1);
+    m.close();
+  }
 }

@@ -280,6 +280,67 @@ class FsmEngineTest {
   }
 
   @Test
+  void aCancelledRunCompensatesAndEndsCancelled() {
+    FsmDefinition<S, E> def = definition();
+    FsmEngine e = engine(CrashPoints.NONE, def);
+    Run run = e.start(def, "r", Map.of(), null);
+    e.cancel(run.id(), "operator said so");
+    Run done = e.drive(run.id(), ProgressListener.none());
+    assertThat(done.status()).isEqualTo(RunStatus.CANCELLED);
+    assertThat(done.errorCode()).isEqualTo("cancelled");
+    assertThat(effects).containsExactly("r:UNDO");
+    assertThat(e.cancel(run.id(), "again").status()).isEqualTo(RunStatus.CANCELLED);
+  }
+
+  @Test
+  void concurrencyLimitsBoundRunsOfOneType() throws Exception {
+    FsmDefinition<S, E> def = definition();
+    FsmEngine e = engine(CrashPoints.NONE, def);
+    e.limitConcurrency("test", 2);
+    AtomicInteger inside = new AtomicInteger();
+    AtomicInteger peak = new AtomicInteger();
+    FsmDefinition<S, E> slow =
+        FsmDefinition.builder("slow", S.class, E.class)
+            .ends(S.A, S.DONE, S.FAILED)
+            .compensation(E.PERMANENT_FAILURE, S.UNDO)
+            .row(S.A, E.FINISHED, S.DONE)
+            .row(S.UNDO, E.UNDONE, S.FAILED)
+            .step(
+                S.A,
+                Effects.NONE,
+                ctx -> {
+                  peak.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                  try {
+                    Thread.sleep(20);
+                  } catch (InterruptedException x) {
+                    Thread.currentThread().interrupt();
+                  }
+                  inside.decrementAndGet();
+                  return StepResult.of(E.FINISHED);
+                })
+            .step(S.B, Effects.NONE, ctx -> StepResult.of(E.NEXT)) // unreachable in this table
+            .step(S.C, Effects.NONE, ctx -> StepResult.of(E.FINISHED)) // unreachable
+            .step(S.UNDO, Effects.NONE, ctx -> StepResult.of(E.UNDONE))
+            .build();
+    e.register(slow);
+    e.limitConcurrency("slow", 2);
+    ExecutorService pool = Executors.newFixedThreadPool(6);
+    try {
+      List<Future<Run>> fs = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        String id = "r" + i;
+        fs.add(pool.submit(() -> e.run(slow, id, Map.of(), null, ProgressListener.none())));
+      }
+      for (Future<Run> f : fs) {
+        assertThat(f.get().status()).isEqualTo(RunStatus.SUCCEEDED);
+      }
+    } finally {
+      pool.shutdown();
+    }
+    assertThat(peak.get()).isLessThanOrEqualTo(2);
+  }
+
+  @Test
   void decideIsPure() {
     FsmDefinition<S, E> def = definition();
     RetryPolicy p = new RetryPolicy(Duration.ofSeconds(1), Duration.ofSeconds(8), 2.0, 3);
