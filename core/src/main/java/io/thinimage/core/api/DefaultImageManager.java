@@ -167,8 +167,8 @@ final class DefaultImageManager implements ImageManager {
         });
   }
 
-  /** Resumes every unfinished run in the background (the daemon's start). */
-  void resumeInBackground() {
+  @Override
+  public void resumeInBackground() {
     background.execute(engine::resumeAll);
   }
 

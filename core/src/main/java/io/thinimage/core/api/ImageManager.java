@@ -44,6 +44,13 @@ public interface ImageManager extends AutoCloseable {
    */
   Run cancel(String runId);
 
+  /**
+   * Resumes every unfinished run on background threads and returns at once. For services built
+   * with {@link ImageManagerBuilder#resumeOnBuild(boolean) resumeOnBuild(false)}, which want to
+   * answer requests while old work finishes.
+   */
+  void resumeInBackground();
+
   /** Makes a run waiting for a retry try again now. NOT_FOUND for an unknown run. */
   Run retryNow(String runId);
 
