@@ -23,10 +23,21 @@ public final class Table {
     }
     List<String> r = new ArrayList<>(cells.length);
     for (Object c : cells) {
-      r.add(c == null ? "-" : String.valueOf(c));
+      r.add(cell(c));
     }
     rows.add(r);
     return this;
+  }
+
+  /** Cells as shown: {@code -} for null, instants to the second (the JSON has full precision). */
+  static String cell(Object c) {
+    if (c == null) {
+      return "-";
+    }
+    if (c instanceof java.time.Instant i) {
+      return i.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    }
+    return String.valueOf(c);
   }
 
   public int size() {

@@ -9,8 +9,8 @@ import jakarta.inject.Singleton;
 import java.net.URI;
 
 /**
- * Where layers come from: {@code s3://BUCKET[/PREFIX]} (region, endpoint and anonymous access
- * from the options) or {@code file:///DIR} (the same key layout in a directory).
+ * Where layers come from: {@code s3://BUCKET[/PREFIX]} (region, endpoint and anonymous access from
+ * the options) or {@code file:///DIR} (the same key layout in a directory).
  */
 public final class ObjectStoreModule extends AbstractModule {
   @Provides

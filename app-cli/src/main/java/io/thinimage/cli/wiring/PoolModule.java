@@ -30,6 +30,7 @@ public final class PoolModule extends AbstractModule {
   @Provides
   @Singleton
   RootFilesystemFactory rootFilesystems() {
+    // the pool adapters' NioRootFilesystemFactory is wired here once it lands
     throw Missing.adapter("the layer filesystem");
   }
 
