@@ -260,6 +260,11 @@ final class DefaultImageManager implements ImageManager {
   }
 
   @Override
+  public GcReport gc(boolean force) {
+    return new io.thinimage.core.lifecycle.GarbageCollector(services).collect(force);
+  }
+
+  @Override
   public StatusReport status() {
     PoolStatus pool;
     try {

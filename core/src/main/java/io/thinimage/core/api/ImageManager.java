@@ -45,9 +45,9 @@ public interface ImageManager extends AutoCloseable {
   Run cancel(String runId);
 
   /**
-   * Resumes every unfinished run on background threads and returns at once. For services built
-   * with {@link ImageManagerBuilder#resumeOnBuild(boolean) resumeOnBuild(false)}, which want to
-   * answer requests while old work finishes.
+   * Resumes every unfinished run on background threads and returns at once. For services built with
+   * {@link ImageManagerBuilder#resumeOnBuild(boolean) resumeOnBuild(false)}, which want to answer
+   * requests while old work finishes.
    */
   void resumeInBackground();
 
@@ -74,6 +74,13 @@ public interface ImageManager extends AutoCloseable {
    * unreferenced ones). CONFLICT {@code image-has-activations} while it has live activations.
    */
   void deleteImage(String imageId);
+
+  /**
+   * Reconciles the store, the pool and the blob directory and lists every leftover (dry run), or
+   * acts on them ({@code force}). Force is refused (CONFLICT {@code gc-runs-active}) while any run
+   * is in flight; mounted volumes are never touched.
+   */
+  GcReport gc(boolean force);
 
   /** What {@code status} shows. Never blocked by an unsafe host. */
   StatusReport status();

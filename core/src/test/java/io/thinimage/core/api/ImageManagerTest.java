@@ -201,4 +201,65 @@ class ImageManagerTest {
     assertThat(m.listActivations()).hasSize(1);
     m.close();
   }
+
+  @Test
+  void anUnsafeHostDelaysPoolWorkUntilItTurnsSafe() {
+    FakeWorld w = Scenarios.twoFamilies(dir);
+    var checks = new java.util.concurrent.atomic.AtomicInteger();
+    w.health(
+        () ->
+            checks.incrementAndGet() <= 3
+                ? new io.thinimage.core.port.HealthProbe.HealthReport(
+                    List.of(
+                        new io.thinimage.core.port.HealthProbe.Check(
+                            "tasks.dstate",
+                            "4",
+                            io.thinimage.core.port.HealthProbe.Verdict.UNSAFE,
+                            "> 0")))
+                : io.thinimage.core.port.HealthProbe.HealthReport.healthy());
+    ImageManager m = w.manager();
+    ProcessResult r =
+        m.process(
+            new ImageReference("images/go/"), ProcessOptions.defaults(), ProgressListener.none());
+    assertThat(r.image().state()).isEqualTo(ImageState.READY);
+    assertThat(checks.get()).isGreaterThan(3);
+    var waits =
+        m.recentRuns(50).stream()
+            .flatMap(run -> m.history(run.id()).stream())
+            .filter(t -> t.event().equals("WAIT"))
+            .toList();
+    assertThat(waits).hasSize(3).allMatch(t -> "unsafe-system".equals(t.errorCode()));
+  }
+
+  @Test
+  void anUnsafeHostThatStaysUnsafeGivesUnsafeAndKeepsTheRunResumable() {
+    FakeWorld w = Scenarios.twoFamilies(dir);
+    w.health(
+        () ->
+            new io.thinimage.core.port.HealthProbe.HealthReport(
+                List.of(
+                    new io.thinimage.core.port.HealthProbe.Check(
+                        "pool.data",
+                        "97%",
+                        io.thinimage.core.port.HealthProbe.Verdict.UNSAFE,
+                        "> 90%"))));
+    ImageManager m = w.manager();
+    assertThatThrownBy(
+            () ->
+                m.process(
+                    new ImageReference("images/go/"),
+                    ProcessOptions.defaults(),
+                    ProgressListener.none()))
+        .isInstanceOfSatisfying(
+            ThinImageException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(ErrorKind.UNSAFE);
+              assertThat(e.kind().exitCode()).isEqualTo(5);
+              assertThat(e.getMessage()).contains("pool.data=97%");
+            });
+    w.health(io.thinimage.core.port.HealthProbe.HealthReport::healthy);
+    ImageManager restarted = w.manager(); // resumes the parked run
+    assertThat(restarted.listImages().get(0).state()).isEqualTo(ImageState.READY);
+    assertThat(restarted.listActivations()).hasSize(1);
+  }
 }
