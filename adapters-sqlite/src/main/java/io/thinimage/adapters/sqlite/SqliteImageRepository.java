@@ -378,7 +378,14 @@ public final class SqliteImageRepository implements ImageRepository {
       return;
     }
     if (checkpointer != null) {
-      checkpointer.shutdownNow();
+      checkpointer.shutdown();
+      try {
+        if (!checkpointer.awaitTermination(10, TimeUnit.SECONDS)) {
+          LOG.warn("periodic checkpoint of {} still running at close", dbFile);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     writeLock.lock();
     try (Connection c = writer.getConnection()) {

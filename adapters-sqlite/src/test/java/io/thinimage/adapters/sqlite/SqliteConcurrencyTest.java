@@ -87,4 +87,41 @@ class SqliteConcurrencyTest {
       assertThat(repo.read(RepositoryReader::counts).activeRuns()).isEqualTo(threads);
     }
   }
+
+  @Test
+  void twoStoresOnOneFileWaitForEachOtherInsteadOfFailing() throws Exception {
+    // Two stores on one file behave like the CLI next to the daemon: two writer connections,
+    // kept apart only by SQLite's lock and busy_timeout.
+    Path db = dir.resolve("shared.db");
+    int perThread = 50;
+    try (SqliteImageRepository a = SqliteImageRepository.open(db);
+        SqliteImageRepository b = SqliteImageRepository.open(db)) {
+      TransitionWorkload.createRun(a, "run-a");
+      TransitionWorkload.createRun(b, "run-b");
+      ExecutorService pool = Executors.newFixedThreadPool(2);
+      try {
+        Future<?> fa =
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < perThread; i++) {
+                    TransitionWorkload.commitNext(a, "run-a");
+                  }
+                });
+        Future<?> fb =
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < perThread; i++) {
+                    TransitionWorkload.commitNext(b, "run-b");
+                  }
+                });
+        fa.get(120, TimeUnit.SECONDS);
+        fb.get(120, TimeUnit.SECONDS);
+      } finally {
+        pool.shutdownNow();
+      }
+
+      assertThat(TransitionWorkload.verifyWhole(b, "run-a")).isEqualTo(perThread);
+      assertThat(TransitionWorkload.verifyWhole(a, "run-b")).isEqualTo(perThread);
+    }
+  }
 }
