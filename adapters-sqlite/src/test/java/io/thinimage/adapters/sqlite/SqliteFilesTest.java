@@ -1,10 +1,14 @@
 package io.thinimage.adapters.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.thinimage.core.domain.ErrorKind;
+import io.thinimage.core.domain.ThinImageException;
 import io.thinimage.core.port.RepositoryReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -14,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteConfig;
 
 /** What lands in the files: the checkpoint on close, and backups taken under load. */
 class SqliteFilesTest {
@@ -83,5 +88,38 @@ class SqliteFilesTest {
       assertThat(inBackup).isBetween(atBackup, total);
       assertThat(backup.read(RepositoryReader::counts).activeRuns()).isEqualTo(1);
     }
+  }
+
+  @Test
+  void aCorruptStoreIsNotBackedUp() throws Exception {
+    Path db = dir.resolve("t.db");
+    try (SqliteImageRepository repo = SqliteImageRepository.open(db)) {
+      TransitionWorkload.createRun(repo, "run-1");
+      for (int i = 0; i < 20; i++) {
+        TransitionWorkload.commitNext(repo, "run-1");
+      }
+    }
+    // Make an index disagree with its table: quick_check (at open) does not compare index
+    // contents, integrity_check (before a backup) does.
+    try (Connection c = new SQLiteConfig().createConnection("jdbc:sqlite:" + db)) {
+      Jdbc.exec(c, "PRAGMA writable_schema = ON");
+      Jdbc.update(
+          c,
+          "UPDATE sqlite_schema SET sql = replace(sql, '(state)', '(device_path)')"
+              + " WHERE name = 'activations_by_state'");
+    }
+    Path target = dir.resolve("backup.db");
+
+    try (SqliteImageRepository repo = SqliteImageRepository.open(db)) {
+      assertThat(repo.integrityCheck()).isNotEmpty();
+      assertThatThrownBy(() -> repo.backup(target))
+          .isInstanceOfSatisfying(
+              ThinImageException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_INPUT);
+                assertThat(e.code()).isEqualTo("store-corrupt");
+              });
+    }
+    assertThat(target).doesNotExist();
   }
 }
