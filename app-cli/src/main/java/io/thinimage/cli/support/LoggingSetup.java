@@ -56,6 +56,9 @@ public final class LoggingSetup {
     console.setTarget("System.err");
     console.setEncoder(json ? jsonEncoder(ctx) : humanEncoder(ctx));
     console.addFilter(threshold(ctx, level));
+    if (level == Level.WARN) {
+      console.addFilter(new ReportedFailureFilter());
+    }
     console.start();
     ctx.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(console);
   }
