@@ -91,9 +91,12 @@ class SqliteDurabilityIT {
         long base = acknowledged;
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (lastAck.get() <= base + random.nextInt(3)) {
-          assertThat(worker.isAlive())
-              .as("worker died by itself; see %s", dir.resolve("worker-stderr.log"))
-              .isTrue();
+          if (!worker.isAlive()) {
+            // Say why in the failure itself: the temp dir is gone by the time anyone looks.
+            throw new AssertionError(
+                "worker died by itself (exit " + worker.waitFor() + "):\n"
+                    + java.nio.file.Files.readString(dir.resolve("worker-stderr.log")));
+          }
           assertThat(System.nanoTime()).as("worker made no progress").isLessThan(deadline);
           Thread.sleep(1);
         }
