@@ -57,8 +57,15 @@ public final class TtyProgress implements ProgressListener {
     err.flush();
   }
 
-  /** The bar text, e.g. {@code download images/a/1.tar [#######.......] 50% 80 KiB/160 KiB}. */
+  /**
+   * The bar text (no bar when the total is unknown), e.g. {@code download images/a/1.tar
+   * [#######.......] 50% 80 KiB/160 KiB}.
+   */
   static String line(String stage, String key, long done, long total) {
+    if (total <= 0) {
+      // the stage does not know its size up front (unpack counts what it has applied)
+      return String.format("%-8s %s %s", stage, key, Sizes.human(done));
+    }
     int pct = total <= 0 ? 0 : (int) Math.min(100, done * 100 / total);
     int filled = pct * WIDTH / 100;
     return String.format(

@@ -113,7 +113,9 @@ class OutputFormatTest {
   void progressLineShowsStageKeyBarAndBytes() {
     assertThat(TtyProgress.line("download", "images/web/1.tar", 512, 1024))
         .isEqualTo("download images/web/1.tar [###############...............]  50% 512 B/1.0 KiB");
-    assertThat(TtyProgress.line("unpack", "k", 5, 0)).contains("[" + ".".repeat(30) + "]   0%");
+    assertThat(TtyProgress.line("unpack", "k", 5, 0)).isEqualTo("unpack   k 5 B");
+    assertThat(TtyProgress.line("download", "k", 5000, 100))
+        .contains("[" + "#".repeat(30) + "] 100%");
   }
 
   private static List<String> iterator(JsonNode n) {
