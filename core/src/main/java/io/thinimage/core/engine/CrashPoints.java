@@ -12,6 +12,30 @@ public interface CrashPoints {
   CrashPoints NONE = point -> {};
 
   /**
+   * For crash-torture runs of the real binaries: if the environment variable {@code
+   * THINIMAGE_CRASH_AT} is {@code <point>} or {@code <point>#<n>} (the n-th time it is reached,
+   * default 1), the process halts there with exit status 137 — no shutdown hooks, no commits,
+   * exactly like {@code kill -9}. Unset (always, in production): {@link #NONE}.
+   */
+  static CrashPoints fromEnvironment() {
+    String spec = System.getenv("THINIMAGE_CRASH_AT");
+    if (spec == null || spec.isBlank()) {
+      return NONE;
+    }
+    int hash = spec.lastIndexOf('#');
+    String target = hash < 0 ? spec : spec.substring(0, hash);
+    int nth = hash < 0 ? 1 : Integer.parseInt(spec.substring(hash + 1));
+    java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+    return point -> {
+      if (point.equals(target) && seen.incrementAndGet() == nth) {
+        System.err.println("thinimage: crash point reached, halting: " + point);
+        System.err.flush();
+        Runtime.getRuntime().halt(137);
+      }
+    };
+  }
+
+  /**
    * Called at a named point, e.g. {@code unpack/APPLY/after-effect}.
    *
    * @throws SimulatedCrash to stop the engine here
