@@ -36,6 +36,8 @@ public final class ManagerModule extends AbstractModule {
             .blobDirectory(config.blobDir())
             .clock(clock)
             .resumeOnBuild(mode.mutating())
+            // Unset in production; crash-torture runs set THINIMAGE_CRASH_AT to halt at a point.
+            .crashPoints(io.thinimage.core.engine.CrashPoints.fromEnvironment())
             .build());
   }
 }
