@@ -220,7 +220,7 @@ public abstract class LayerRulesContract {
     apply(
         layer().dir("etc").symlink("localetc", "../outside/etc/").file("localetc/unbreakout", "x"));
     assertThat(tree())
-        .containsEntry("localetc", symlink("../outside/etc/"))
+        .containsEntry("localetc", symlink("../outside/etc")) // stored as java.nio normalises it
         .containsEntry("outside/etc/unbreakout", file("x"));
   }
 

@@ -234,8 +234,14 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
   @Override
   public synchronized void createSymlink(RootPath path, String target) throws IOException {
     Inode s = new Inode(EntryType.SYMLINK, 0777);
-    s.target = target;
+    s.target = normalizeLikeNio(target);
     add(path, s);
+  }
+
+  /** java.nio stores a symlink target with repeated and trailing slashes dropped; so do we. */
+  private static String normalizeLikeNio(String target) {
+    String t = target.replaceAll("/{2,}", "/");
+    return t.length() > 1 && t.endsWith("/") ? t.substring(0, t.length() - 1) : t;
   }
 
   @Override
@@ -302,7 +308,8 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
       throws IOException {
     Inode n = existing(path);
     // Mirrors the java.nio seam, which can only reach the user namespace.
-    if (!name.startsWith("user.") || n.type == EntryType.SYMLINK) {
+    if (!name.startsWith("user.")
+        || (n.type != EntryType.REGULAR && n.type != EntryType.DIRECTORY)) {
       return false;
     }
     n.xattrs.put(name, value.clone());
