@@ -267,4 +267,30 @@ class S3FaultsTest {
         .containsExactly(KEY);
     assertThat(store.retryCount()).isEqualTo(1);
   }
+
+  @Test
+  void retryingStopsAtTheElapsedTimeBudget() {
+    store(
+        opts ->
+            opts.withRetries(
+                1000, Duration.ofMillis(20), Duration.ofMillis(20), Duration.ofMillis(300)));
+    RemoteObject o = listed();
+    proxy.failWithStatus("GET", KEY, 1000, 503, "SlowDown");
+
+    assertThatThrownBy(() -> download(o, scratch.resolve("p")))
+        .satisfies(t -> assertTyped(t, ErrorKind.TRANSIENT, "s3-unavailable"));
+    assertThat(proxy.objectGets().size()).isBetween(2, 100);
+  }
+
+  @Test
+  void aBodyLongerOrShorterThanListedIsRefusedAndNothingIsKept() throws IOException {
+    RemoteObject real = listed();
+    Path partial = scratch.resolve("p");
+    for (long size : new long[] {real.size() - 1, real.size() + 1}) {
+      RemoteObject forged = new RemoteObject(real.key(), size, real.etag());
+      assertThatThrownBy(() -> store.download(forged, partial, body.length + 1, p -> {}))
+          .satisfies(t -> assertTyped(t, ErrorKind.INVALID_INPUT, "object-changed"));
+      assertThat(Files.size(partial)).isZero();
+    }
+  }
 }
