@@ -6,6 +6,7 @@ import io.thinimage.adapters.devicemapper.DevicemapperConfig;
 import io.thinimage.adapters.devicemapper.DevicemapperPool;
 import io.thinimage.adapters.devicemapper.ProcessCommandRunner;
 import io.thinimage.adapters.directory.DirectoryPool;
+import io.thinimage.adapters.fs.NioRootFilesystemFactory;
 import io.thinimage.cli.options.CliConfig;
 import io.thinimage.core.layer.RootFilesystemFactory;
 import io.thinimage.core.port.BlockDevicePool;
@@ -30,8 +31,7 @@ public final class PoolModule extends AbstractModule {
   @Provides
   @Singleton
   RootFilesystemFactory rootFilesystems() {
-    // the pool adapters' NioRootFilesystemFactory is wired here once it lands
-    throw Missing.adapter("the layer filesystem");
+    return new NioRootFilesystemFactory();
   }
 
   @Provides
