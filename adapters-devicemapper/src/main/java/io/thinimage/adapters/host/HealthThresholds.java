@@ -1,0 +1,39 @@
+package io.thinimage.adapters.host;
+
+/**
+ * When a host check turns WARN or UNSAFE. Defaults ({@link #defaults()}) are documented in {@code
+ * docs/operations.md}: they refuse dm mutations under real memory or I/O stalls, with tasks stuck
+ * in uninterruptible sleep, or with a pool nearly full — the conditions in which dm-thin operations
+ * hang or corrupt.
+ *
+ * @param memoryPsiWarn PSI memory "some avg10" (%) that warns
+ * @param memoryPsiUnsafe PSI memory "some avg10" (%) that blocks
+ * @param memAvailableWarnPercent MemAvailable/MemTotal (%) under which it warns
+ * @param memAvailableUnsafePercent MemAvailable/MemTotal (%) under which it blocks
+ * @param ioPsiWarn PSI io "some avg10" (%) that warns
+ * @param ioPsiUnsafe PSI io "some avg10" (%) that blocks
+ * @param iowaitWarnPercent iowait share of CPU time over the sample (%) that warns
+ * @param iowaitUnsafePercent iowait share that blocks
+ * @param dstateWarn tasks in uninterruptible sleep that warn
+ * @param dstateUnsafe tasks in uninterruptible sleep that block
+ * @param poolWarnPercent pool data or metadata usage (%) that warns
+ * @param poolUnsafePercent pool data or metadata usage (%) that blocks
+ */
+public record HealthThresholds(
+    double memoryPsiWarn,
+    double memoryPsiUnsafe,
+    double memAvailableWarnPercent,
+    double memAvailableUnsafePercent,
+    double ioPsiWarn,
+    double ioPsiUnsafe,
+    double iowaitWarnPercent,
+    double iowaitUnsafePercent,
+    int dstateWarn,
+    int dstateUnsafe,
+    double poolWarnPercent,
+    double poolUnsafePercent) {
+
+  public static HealthThresholds defaults() {
+    return new HealthThresholds(10, 40, 10, 5, 20, 60, 20, 50, 1, 3, 80, 90);
+  }
+}
