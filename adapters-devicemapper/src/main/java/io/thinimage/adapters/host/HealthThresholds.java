@@ -36,4 +36,13 @@ public record HealthThresholds(
   public static HealthThresholds defaults() {
     return new HealthThresholds(10, 40, 10, 5, 20, 60, 20, 50, 1, 3, 80, 90);
   }
+
+  /**
+   * Every check reported, none blocking: for the directory pool, where host pressure cannot wedge
+   * a kernel device and blocking would only refuse harmless work.
+   */
+  public static HealthThresholds reportOnly() {
+    double never = Double.POSITIVE_INFINITY;
+    return new HealthThresholds(10, never, 10, -1, 20, never, 20, never, 1, Integer.MAX_VALUE, 80, never);
+  }
 }
