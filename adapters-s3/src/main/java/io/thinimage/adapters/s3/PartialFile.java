@@ -8,6 +8,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -17,8 +18,10 @@ import java.security.MessageDigest;
  * length. Every append updates the file and the digest together, so after any failure the digest
  * still describes the file and a resumed transfer continues both.
  *
- * <p>Local I/O failures become TRANSIENT {@code partial-file-io} errors, which the S3 retry policy
- * deliberately does not retry (a full disk is not a flaky network).
+ * <p>The file is locked (an exclusive {@code flock}-style lock) while open, so a second concurrent
+ * download into the same file fails with CONFLICT {@code partial-file-busy} instead of mixing
+ * bytes. Local I/O failures become TRANSIENT {@code partial-file-io} errors, which the S3 retry
+ * policy deliberately does not retry (a full disk is not a flaky network).
  */
 final class PartialFile implements Closeable {
   private static final int HASH_BUFFER = 1 << 20;
@@ -49,6 +52,18 @@ final class PartialFile implements Closeable {
     }
     PartialFile file = new PartialFile(path, channel);
     try {
+      // Two writers on one partial file would interleave bytes: refuse the second one.
+      boolean locked;
+      try {
+        locked = channel.tryLock() != null;
+      } catch (OverlappingFileLockException e) {
+        locked = false;
+      }
+      if (!locked) {
+        file.close();
+        throw ThinImageException.conflict(
+            "partial-file-busy", path + " is being written by another download");
+      }
       long existing = channel.size();
       if (existing > objectSize) {
         channel.truncate(0);

@@ -174,6 +174,9 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
       Map<String, RemoteObject> byKey = new HashMap<>();
       List<String> keys = new ArrayList<>();
       for (RemoteObject o : listed) {
+        if (o.key().equals(reference.value())) {
+          continue; // a "folder" marker object some tools create; not a layer
+        }
         byKey.put(o.key(), o);
         keys.add(o.key());
       }

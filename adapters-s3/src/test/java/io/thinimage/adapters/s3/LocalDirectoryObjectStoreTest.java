@@ -106,4 +106,24 @@ class LocalDirectoryObjectStoreTest extends ObjectStoreContract {
         .isInstanceOfSatisfying(
             ThinImageException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND));
   }
+
+  @Test
+  void aSecondConcurrentDownloadIntoTheSamePartialFileIsRefused() {
+    byte[] body = bytes(1000, 5);
+    ObjectStore store = storeWith(Map.of("images/a/1.tar", body));
+    RemoteObject o = store.resolve(new ImageReference("images/a/1.tar")).get(0);
+    Path partial = scratch.resolve("p");
+
+    try (PartialFile first = PartialFile.open(partial, o.size())) {
+      assertThat(first.length()).isZero();
+      assertThatThrownBy(() -> store.download(o, partial, 10_000, p -> {}))
+          .isInstanceOfSatisfying(
+              ThinImageException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(ErrorKind.CONFLICT);
+                assertThat(e.code()).isEqualTo("partial-file-busy");
+              });
+    }
+    assertThat(store.download(o, partial, 10_000, p -> {}).digest()).isEqualTo(sha256(body));
+  }
 }

@@ -105,4 +105,17 @@ class S3ListingTest {
       assertThat(fetched).isZero();
     }
   }
+
+  @Test
+  void aFolderMarkerObjectIsNotALayer() {
+    server.put(bucket, "images/golang/", new byte[0]);
+    try (S3ObjectStore store =
+        S3ObjectStore.create(testOptions(bucket, "", server.endpoint()), testCredentials())) {
+      assertThat(store.list("images/golang/"))
+          .extracting(RemoteObject::key)
+          .as("the server lists the marker")
+          .contains("images/golang/");
+      assertThat(store.resolve(new ImageReference("images/golang/"))).hasSize(10);
+    }
+  }
 }
