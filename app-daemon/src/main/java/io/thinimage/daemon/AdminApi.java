@@ -35,6 +35,9 @@ final class AdminApi {
   /** How far back {@code GET /v1/runs} looks for active runs. */
   private static final int ACTIVE_WINDOW = 2000;
 
+  /** How many recently changed runs {@code GET /v1/activity} reads the history of. */
+  private static final int ACTIVITY_RUNS = 12;
+
   private final ImageManager manager;
   private final Optional<ObjectStore> store;
 
@@ -78,6 +81,8 @@ final class AdminApi {
             : notAllowed(method, path, "GET");
       case "/v1/runs":
         return get(method, path) ? runs(query) : notAllowed(method, path, "GET");
+      case "/v1/activity":
+        return get(method, path) ? activity(query) : notAllowed(method, path, "GET");
       case "/v1/store":
         return get(method, path) ? storeListing(query) : notAllowed(method, path, "GET");
       default:
@@ -140,6 +145,37 @@ final class AdminApi {
     return Answer.json(200, new Runs(active, recent));
   }
 
+  /** The latest transitions of the most recently changed runs, newest first. */
+  private Answer activity(Map<String, String> query) {
+    int limit = intParam(query, "limit", 20, 1, 200);
+    List<Run> changed =
+        manager.recentRuns(ACTIVITY_RUNS * 4).stream()
+            .sorted(java.util.Comparator.comparing(Run::updatedAt).reversed())
+            .limit(ACTIVITY_RUNS)
+            .toList();
+    List<ActivityEntry> entries = new java.util.ArrayList<>();
+    for (Run r : changed) {
+      for (TransitionRecord t : manager.history(r.id())) {
+        entries.add(
+            new ActivityEntry(
+                t.at(),
+                r.id(),
+                r.type(),
+                r.resourceId(),
+                t.fromState(),
+                t.event(),
+                t.toState(),
+                t.errorCode(),
+                t.errorMessage()));
+      }
+    }
+    entries.sort(
+        java.util.Comparator.comparing(ActivityEntry::at)
+            .thenComparing(ActivityEntry::runId)
+            .reversed());
+    return Answer.json(200, new Activity(entries.stream().limit(limit).toList()));
+  }
+
   private Answer health() {
     StatusReport s = manager.status();
     HealthReport h = s.health();
@@ -189,6 +225,21 @@ final class AdminApi {
 
   /** One run, with its transition history when asked for one run. */
   record RunView(Run run, List<TransitionRecord> history) {}
+
+  /** {@code GET /v1/activity}: recent transitions across runs, newest first. */
+  record Activity(List<ActivityEntry> transitions) {}
+
+  /** One transition with the run it belongs to. */
+  record ActivityEntry(
+      java.time.Instant at,
+      String runId,
+      String fsm,
+      String resourceId,
+      String fromState,
+      String event,
+      String toState,
+      String errorCode,
+      String errorMessage) {}
 
   /** {@code GET /v1/health}. */
   record Health(

@@ -94,6 +94,11 @@ public final class DaemonClient {
     return call("GET", "/v1/status", null);
   }
 
+  /** {@code GET /v1/activity}: the latest transitions across runs, newest first. */
+  public JsonNode activity(int limit) {
+    return call("GET", "/v1/activity?limit=" + limit, null);
+  }
+
   /** {@code GET /v1/health}. */
   public JsonNode health() {
     return call("GET", "/v1/health", null);
