@@ -100,7 +100,7 @@ final class LayerSession {
     }
     try {
       for (Map.Entry<RootPath, Instant> d : dirTimes.entrySet()) {
-        if (fs.typeOf(d.getKey()) == EntryType.DIRECTORY) {
+        if (isDirectoryNow(d.getKey())) {
           fs.setModifiedTime(d.getKey(), d.getValue());
         }
       }
@@ -108,6 +108,19 @@ final class LayerSession {
       throw ThinImageException.transientFailure(
           "layer-io-error", "filesystem failure setting directory times: " + ex, ex);
     }
+  }
+
+  /**
+   * Whether {@code dir} is still a directory reached through directories only: a later entry of the
+   * layer may have replaced it or any of its parents.
+   */
+  private boolean isDirectoryNow(RootPath dir) throws IOException {
+    for (int i = 1; i <= dir.depth(); i++) {
+      if (fs.typeOf(new RootPath(dir.names().subList(0, i))) != EntryType.DIRECTORY) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static TarArchiveEntry next(TarArchiveInputStream tar, String previous) {

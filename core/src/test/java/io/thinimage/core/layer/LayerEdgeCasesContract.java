@@ -191,6 +191,13 @@ public abstract class LayerEdgeCasesContract extends LayerRulesContract {
   }
 
   @Test
+  void directoryWhoseParentIsReplacedLaterInTheLayer() throws Exception {
+    // Found by the property test: the deferred time of c/a must not trip over c, now a FIFO.
+    apply(layer().dir("c/a").fifo("c", 0600));
+    assertThat(tree()).containsOnlyKeys(".", "c").containsEntry("c", "fifo 0600 0:0 links=1");
+  }
+
+  @Test
   void typeChangesAcrossLayers() throws Exception {
     apply(layer().dir("a").file("a/x", "x").file("b", "b").dir("c").file("c/z", "z"));
     apply(layer().file("a", "now a file").dir("b").file("b/in", "in").symlink("c", "/a"));
