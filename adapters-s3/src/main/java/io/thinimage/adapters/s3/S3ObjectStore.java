@@ -58,6 +58,9 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(S3ObjectStore.class);
   private static final int BUFFER = 256 * 1024;
 
+  /** Most keys a family prefix may hold; real families have a handful of layers. */
+  public static final int MAX_FAMILY_KEYS = 10_000;
+
   private final S3Client s3;
   private final S3Options options;
   private final Clock clock;
@@ -65,6 +68,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
   private final Retry retry;
   private final AtomicLong retries = new AtomicLong();
   private final AtomicLong objectGets = new AtomicLong();
+  private volatile int familyKeyLimit = MAX_FAMILY_KEYS;
 
   /**
    * A store on a client built from {@code options}: anonymous if {@code options.anonymous()},
@@ -154,6 +158,11 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     return objectGets.get();
   }
 
+  /** Lowers the family key limit (tests exercise it without 10,000 objects). */
+  void familyKeyLimit(int limit) {
+    this.familyKeyLimit = limit;
+  }
+
   /** The configuration in force. */
   public S3Options options() {
     return options;
@@ -170,7 +179,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
   @Override
   public List<RemoteObject> resolve(ImageReference reference) {
     if (reference.isFamily()) {
-      List<RemoteObject> listed = list(reference.value());
+      List<RemoteObject> listed = listUpTo(reference.value(), familyKeyLimit);
       Map<String, RemoteObject> byKey = new HashMap<>();
       List<String> keys = new ArrayList<>();
       for (RemoteObject o : listed) {
@@ -198,6 +207,14 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 
   @Override
   public List<RemoteObject> list(String prefix) {
+    return listUpTo(prefix, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Lists at most {@code limit} keys under {@code prefix}; one more fails with INVALID_INPUT {@code
+   * family-too-large} (a hostile or mistaken prefix must not page through a whole bucket).
+   */
+  List<RemoteObject> listUpTo(String prefix, int limit) {
     Objects.requireNonNull(prefix, "prefix");
     List<RemoteObject> out = new ArrayList<>();
     String token = null;
@@ -215,6 +232,11 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                           .continuationToken(continuation)
                           .overrideConfiguration(o -> o.apiCallAttemptTimeout(attemptTimeout()))
                           .build()));
+      if (out.size() + page.contents().size() > limit) {
+        throw ThinImageException.invalid(
+            "family-too-large",
+            "more than " + limit + " keys under " + where(prefix) + "; not an image family");
+      }
       for (S3Object o : page.contents()) {
         String relative = o.key().substring(options.prefix().length());
         out.add(new RemoteObject(relative, o.size(), unquote(o.eTag())));

@@ -3,10 +3,13 @@ package io.thinimage.adapters.s3;
 import static io.thinimage.adapters.s3.S3ObjectStoreContractTest.testCredentials;
 import static io.thinimage.adapters.s3.S3ObjectStoreContractTest.testOptions;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.thinimage.core.domain.BlobDigest;
+import io.thinimage.core.domain.ErrorKind;
 import io.thinimage.core.domain.ImageReference;
 import io.thinimage.core.domain.RemoteObject;
+import io.thinimage.core.domain.ThinImageException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -116,6 +119,26 @@ class S3ListingTest {
           .as("the server lists the marker")
           .contains("images/golang/");
       assertThat(store.resolve(new ImageReference("images/golang/"))).hasSize(10);
+    }
+  }
+
+  @Test
+  void aFamilyPrefixWithTooManyKeysIsRefusedWithoutListingEverything() {
+    try (S3ObjectStore store =
+        S3ObjectStore.create(
+            testOptions(bucket, "", proxy.endpoint()).withMaxKeys(2), testCredentials())) {
+      store.familyKeyLimit(5);
+
+      assertThatThrownBy(() -> store.resolve(new ImageReference("images/golang/")))
+          .isInstanceOfSatisfying(
+              ThinImageException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_INPUT);
+                assertThat(e.code()).isEqualTo("family-too-large");
+              });
+      // pages of 2: the third page would pass the limit of 5, the rest is never fetched
+      assertThat(proxy.requests()).hasSize(3);
+      assertThat(store.list("images/golang/")).hasSize(10);
     }
   }
 }
