@@ -99,7 +99,7 @@ public final class ThinimageDaemon implements AutoCloseable {
     SocketGuard.publish(staged, socket);
     ThinimageDaemon daemon = new ThinimageDaemon(server, manager, socket, options.metricsPort());
     LOG.atInfo()
-        .addKeyValue("socket", socket)
+        .addKeyValue("socket", socket.toString())
         .addKeyValue("metricsPort", options.metricsPort())
         .log("admin api listening");
     manager.resumeInBackground();
