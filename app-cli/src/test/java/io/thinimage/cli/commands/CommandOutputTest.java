@@ -88,4 +88,21 @@ class CommandOutputTest {
         .startsWith("Image already processed: nothing downloaded, unpacked or created.")
         .contains("Volumes built:  0");
   }
+
+  @Test
+  void gcSaysWhenThereIsNothingAndWhatForceWouldDo() {
+    assertThat(GcCommand.render(new GcCommand.GcView(false, 0, List.of())))
+        .isEqualTo("Nothing to collect.\n");
+    String text =
+        GcCommand.render(
+            new GcCommand.GcView(
+                false,
+                1,
+                List.of(
+                    new GcCommand.FindingView(
+                        "orphan-volume", "ti-9", "no record", "delete the volume"))));
+    assertThat(text)
+        .contains("KIND", "orphan-volume", "ti-9", "delete the volume")
+        .endsWith("1 leftovers; run gc --force to act on them.\n");
+  }
 }

@@ -136,6 +136,13 @@ class CliEndToEndIT {
     assertThat(snapsJson.get("snapshots").get(0).get("devicePath").asString())
         .isEqualTo(device.toString());
 
+    Result gc = cli("gc");
+    assertThat(gc.code()).as(gc.toString()).isZero();
+    assertThat(gc.out()).isEqualTo("Nothing to collect.\n");
+    JsonNode gcJson = json(cli("gc", "--dry-run", "-o", "json"));
+    assertThat(gcJson.get("applied").asBoolean()).isFalse();
+    assertThat(gcJson.get("findings")).isEmpty();
+
     Path backup = tmp.resolve("backup.db");
     Result b = cli("backup", "--to", backup.toString());
     assertThat(b.code()).as(b.toString()).isZero();
@@ -181,8 +188,8 @@ class CliEndToEndIT {
     Result missingKey = cli("process-image", "--s3-key", "images/web/9.tar");
     assertThat(missingKey.code()).as(missingKey.toString()).isEqualTo(3);
 
-    Result gc = cli("gc");
-    assertThat(gc.code()).isEqualTo(2);
+    Result both = cli("gc", "--dry-run", "--force");
+    assertThat(both.code()).isEqualTo(2);
   }
 
   @Test

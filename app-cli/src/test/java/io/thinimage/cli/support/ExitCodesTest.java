@@ -110,14 +110,14 @@ class ExitCodesTest {
   }
 
   @Test
-  void gcIsNotInThisBuildAndSaysSo() {
+  void gcDryRunAndForceExcludeEachOther() {
     StringWriter err = new StringWriter();
     int code =
         ThinimageCli.execute(
-            new String[] {"gc", "--dry-run", "--data-dir", tmp.toString()},
+            new String[] {"gc", "--dry-run", "--force", "--data-dir", tmp.toString()},
             new PrintWriter(new StringWriter()),
             new PrintWriter(err));
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString()).contains("not-implemented");
+    assertThat(err.toString()).startsWith("thinimage: usage: ").contains("mutually exclusive");
   }
 }
