@@ -172,7 +172,7 @@ public final class Dmsetup {
    */
   public RemoveOutcome remove(String name) {
     for (int attempt = 0; ; attempt++) {
-      Outcome o = run("remove", name);
+      Outcome o = run("remove", "--verifyudev", name);
       if (o.ok()) {
         return RemoveOutcome.REMOVED;
       }
@@ -187,7 +187,7 @@ public final class Dmsetup {
       }
       pause();
     }
-    Outcome deferred = run("remove", "--deferred", name);
+    Outcome deferred = run("remove", "--verifyudev", "--deferred", name);
     if (deferred.ok()) {
       return info(name).isPresent() ? RemoveOutcome.DEFERRED : RemoveOutcome.REMOVED;
     }

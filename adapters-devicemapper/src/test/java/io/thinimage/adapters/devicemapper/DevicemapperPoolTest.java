@@ -200,7 +200,7 @@ class DevicemapperPoolTest {
   @Test
   void deleteOfAVolumeStillOpenIsTransientAndKeepsTheThinId() {
     String busy = "device-mapper: remove ioctl on tipool-ti-1  failed: Device or resource busy";
-    runner.fail("dmsetup remove tipool-ti-1", busy);
+    runner.fail("dmsetup remove --verifyudev tipool-ti-1", busy);
     runner.on("dmsetup info", 0, "tipool-ti-1 253 1 L--w 1\n", "");
     assertThatThrownBy(() -> pool.delete(VolumeSpec.of(1, 64L << 20)))
         .isInstanceOfSatisfying(
