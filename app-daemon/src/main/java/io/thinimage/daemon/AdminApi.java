@@ -61,32 +61,30 @@ final class AdminApi {
   }
 
   private Answer route(String method, String path, Map<String, String> query, String body) {
-    switch (path) {
-      case "/v1/health":
-        return get(method, path) ? health() : notAllowed(method, path, "GET");
-      case "/v1/status":
-        return get(method, path)
-            ? Answer.json(200, manager.status())
-            : notAllowed(method, path, "GET");
-      case "/v1/images":
-        if ("POST".equals(method)) {
-          return submit(body);
-        }
-        return get(method, path)
-            ? Answer.json(200, new Images(manager.listImages()))
-            : notAllowed(method, path, "GET, POST");
-      case "/v1/activations":
-        return get(method, path)
-            ? Answer.json(200, new Activations(manager.listActivations()))
-            : notAllowed(method, path, "GET");
-      case "/v1/runs":
-        return get(method, path) ? runs(query) : notAllowed(method, path, "GET");
-      case "/v1/activity":
-        return get(method, path) ? activity(query) : notAllowed(method, path, "GET");
-      case "/v1/store":
-        return get(method, path) ? storeListing(query) : notAllowed(method, path, "GET");
-      default:
-        break;
+    Answer fixed =
+        switch (path) {
+          case "/v1/health" -> get(method) ? health() : notAllowed(method, path, "GET");
+          case "/v1/status" ->
+              get(method) ? Answer.json(200, manager.status()) : notAllowed(method, path, "GET");
+          case "/v1/images" -> {
+            if ("POST".equals(method)) {
+              yield submit(body);
+            }
+            yield get(method)
+                ? Answer.json(200, new Images(manager.listImages()))
+                : notAllowed(method, path, "GET, POST");
+          }
+          case "/v1/activations" ->
+              get(method)
+                  ? Answer.json(200, new Activations(manager.listActivations()))
+                  : notAllowed(method, path, "GET");
+          case "/v1/runs" -> get(method) ? runs(query) : notAllowed(method, path, "GET");
+          case "/v1/activity" -> get(method) ? activity(query) : notAllowed(method, path, "GET");
+          case "/v1/store" -> get(method) ? storeListing(query) : notAllowed(method, path, "GET");
+          default -> null;
+        };
+    if (fixed != null) {
+      return fixed;
     }
     Matcher action = RUN_ACTION.matcher(path);
     if (action.matches()) {
@@ -99,7 +97,7 @@ final class AdminApi {
     }
     Matcher one = RUN.matcher(path);
     if (one.matches()) {
-      if (!get(method, path)) {
+      if (!get(method)) {
         return notAllowed(method, path, "GET");
       }
       String id = one.group(1);
@@ -112,7 +110,7 @@ final class AdminApi {
     return Answer.error(ApiError.noRoute(path));
   }
 
-  private static boolean get(String method, String path) {
+  private static boolean get(String method) {
     return "GET".equals(method) || "HEAD".equals(method);
   }
 

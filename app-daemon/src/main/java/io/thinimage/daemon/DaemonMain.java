@@ -22,6 +22,7 @@ public final class DaemonMain {
    * Refuses a second daemon on a live socket (before touching the store), takes the data-dir lock,
    * builds the manager and runs the service until a stop signal. Returns the exit code.
    */
+  @SuppressWarnings("try") // the lock is held for the daemon's lifetime, never read
   public static int serve(
       StandaloneWiring wiring, DaemonOptions options, UnaryOperator<ObjectStore> decorate) {
     if (SocketGuard.isLive(options.socket())) {

@@ -44,6 +44,7 @@ final class DaemonMetrics {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final MultiGauge runs;
   private final MultiGauge active;
+  private final MultiGauge retrying;
   private final Counter bytesDownloaded;
 
   /** The version of each run whose transitions were counted, to read only changed histories. */
@@ -68,6 +69,10 @@ final class DaemonMetrics {
     active =
         MultiGauge.builder("thinimage.queue.depth")
             .description("Unfinished runs by state machine type (running or waiting their turn)")
+            .register(registry);
+    retrying =
+        MultiGauge.builder("thinimage.runs.retrying")
+            .description("Unfinished runs waiting out a retry backoff after a failed step")
             .register(registry);
     bytesDownloaded =
         Counter.builder("thinimage.downloaded.bytes")
@@ -122,10 +127,14 @@ final class DaemonMetrics {
     List<Run> window = manager.recentRuns(WINDOW);
     Map<List<String>, Integer> byTypeStatus = new TreeMap<>(DaemonMetrics::compareKeys);
     Map<String, Integer> activeByType = new TreeMap<>();
+    Map<String, Integer> retryingByType = new TreeMap<>();
     for (Run r : window) {
       byTypeStatus.merge(List.of(r.type(), r.status().name()), 1, Integer::sum);
       if (r.status().isActive()) {
         activeByType.merge(r.type(), 1, Integer::sum);
+        if (r.notBefore() != null && r.errorCode() != null) {
+          retryingByType.merge(r.type(), 1, Integer::sum);
+        }
       }
     }
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
@@ -135,6 +144,9 @@ final class DaemonMetrics {
     List<MultiGauge.Row<?>> depth = new ArrayList<>();
     activeByType.forEach((t, n) -> depth.add(MultiGauge.Row.of(Tags.of("type", t), n)));
     active.register(depth, true);
+    List<MultiGauge.Row<?>> waits = new ArrayList<>();
+    retryingByType.forEach((t, n) -> waits.add(MultiGauge.Row.of(Tags.of("type", t), n)));
+    retrying.register(waits, true);
     countTransitions(window);
   }
 
@@ -175,7 +187,7 @@ final class DaemonMetrics {
       if (!r.status().isActive()
           && ImagePipelineFsm.TYPE.equals(r.type())
           && finishedCounted.add(r.id())) {
-        bytesDownloaded.increment(parseLong(r.attributes().get("bytes")));
+        bytesDownloaded.increment((double) parseLong(r.attributes().get("bytes")));
       }
     }
     // Forget runs that left the window so the maps stay bounded.

@@ -19,6 +19,7 @@ final class DaemonProcess implements AutoCloseable {
   final int metricsPort;
   final Path log;
   private final long downloadDelayMillis;
+  private final List<String> extraArgs = new ArrayList<>();
   Process process;
 
   DaemonProcess(Path root, Path store, long downloadDelayMillis) throws IOException {
@@ -50,7 +51,14 @@ final class DaemonProcess implements AutoCloseable {
     cmd.add("--pool-driver=directory");
     cmd.add("--socket=" + socket);
     cmd.add("--metrics-port=" + metricsPort);
+    cmd.addAll(extraArgs);
     return cmd;
+  }
+
+  /** Adds daemon options (e.g. {@code --download-queue=1}). */
+  DaemonProcess withArgs(String... args) {
+    extraArgs.addAll(List.of(args));
+    return this;
   }
 
   /** Starts the child and waits until its socket answers. */

@@ -171,7 +171,9 @@ class DaemonProcessTest {
   @Test
   void killNineMidRunThenRestartCompletesWithoutDuplicateWork() throws Exception {
     Path store = writeStore(tmp, "beta");
-    try (DaemonProcess d = new DaemonProcess(tmp, store, 800).start()) {
+    // One download at a time, each slowed: the run is surely mid-way after the first one.
+    try (DaemonProcess d =
+        new DaemonProcess(tmp, store, 800).withArgs("--download-queue=1").start()) {
       DaemonClient client = d.client();
       String runId = client.submit("images/beta/", false).path("run").path("id").asString();
       // Mid-run: a layer download has finished, others have not.
@@ -210,7 +212,8 @@ class DaemonProcessTest {
   @Test
   void sigtermMidRunDrainsExitsZeroAndTheRunResumesOnRestart() throws Exception {
     Path store = writeStore(tmp, "gamma");
-    try (DaemonProcess d = new DaemonProcess(tmp, store, 600).start()) {
+    try (DaemonProcess d =
+        new DaemonProcess(tmp, store, 600).withArgs("--download-queue=1").start()) {
       String runId = d.client().submit("images/gamma/", false).path("run").path("id").asString();
       DaemonProcess.await(
           RUN_TIMEOUT,

@@ -46,6 +46,13 @@ public final class DaemonClient {
     }
   }
 
+  /** A client of the daemon on {@code socket} if one answers there (the CLI's routing test). */
+  public static java.util.Optional<DaemonClient> ifLive(Path socket) {
+    return isLive(socket)
+        ? java.util.Optional.of(new DaemonClient(socket))
+        : java.util.Optional.empty();
+  }
+
   /** The socket this client talks to. */
   public Path socket() {
     return socket;

@@ -40,7 +40,10 @@ public final class MonitorApp {
    * (0, or 6 when a plain snapshot could not reach the daemon).
    */
   public static int run(Path socket) {
-    return run(socket, System.out, System.console() == null);
+    // On Java 17 a null console means stdin or stdout is not a terminal (pipe, file, cron).
+    @SuppressWarnings("SystemConsoleNull")
+    boolean plain = System.console() == null;
+    return run(socket, System.out, plain);
   }
 
   /** {@link #run(Path)} with the output stream and the TTY decision given. */
@@ -74,7 +77,8 @@ public final class MonitorApp {
               t.setDaemon(true);
               return t;
             });
-    ticker.scheduleWithFixedDelay(this::refresh, 0, REFRESH_MILLIS, TimeUnit.MILLISECONDS);
+    var unused =
+        ticker.scheduleWithFixedDelay(this::refresh, 0, REFRESH_MILLIS, TimeUnit.MILLISECONDS);
     JLineBackend backend = new JLineBackend();
     try (Terminal<JLineBackend> terminal = new Terminal<>(backend)) {
       backend.enableRawMode();

@@ -24,7 +24,16 @@ public record UiState(View view, Panel focus, int runSelected, int logSelected, 
   public enum Panel {
     RUNS,
     STATUS,
-    LOG
+    LOG;
+
+    /** The panel Tab moves to. */
+    Panel next() {
+      return switch (this) {
+        case RUNS -> STATUS;
+        case STATUS -> LOG;
+        case LOG -> RUNS;
+      };
+    }
   }
 
   /** What the app does after a key. */
@@ -51,35 +60,24 @@ public record UiState(View view, Panel focus, int runSelected, int logSelected, 
 
   /** The next state after {@code key}, given the data on screen (for list lengths). */
   public Step onKey(int key, DashboardData data) {
-    switch (key) {
-      case 'q', CTRL_C:
-        return new Step(this, Action.QUIT);
-      case '1':
-        return new Step(with(View.MONITOR, focus), Action.NONE);
-      case '2':
-        return new Step(with(View.IMAGES, focus), Action.NONE);
-      case TAB:
-        if (view == View.MONITOR) {
-          Panel next = Panel.values()[(focus.ordinal() + 1) % Panel.values().length];
-          return new Step(with(view, next), Action.NONE);
-        }
-        return new Step(with(View.MONITOR, focus), Action.NONE);
-      case 'r':
-        return new Step(this, Action.REFRESH);
-      case 'j':
-        return new Step(move(1, data), Action.NONE);
-      case 'k':
-        return new Step(move(-1, data), Action.NONE);
-      case 'g':
-        return new Step(move(Integer.MIN_VALUE / 2, data), Action.NONE);
-      case 'G':
-        return new Step(move(Integer.MAX_VALUE / 2, data), Action.NONE);
-      case ENTER_CR, ENTER_LF:
-        boolean canSubmit = view == View.IMAGES && !data.store().isEmpty();
-        return new Step(this, canSubmit ? Action.SUBMIT : Action.NONE);
-      default:
-        return new Step(this, Action.NONE);
-    }
+    return switch (key) {
+      case 'q', CTRL_C -> new Step(this, Action.QUIT);
+      case '1' -> new Step(with(View.MONITOR, focus), Action.NONE);
+      case '2' -> new Step(with(View.IMAGES, focus), Action.NONE);
+      case TAB ->
+          view == View.MONITOR
+              ? new Step(with(view, focus.next()), Action.NONE)
+              : new Step(with(View.MONITOR, focus), Action.NONE);
+      case 'r' -> new Step(this, Action.REFRESH);
+      case 'j' -> new Step(move(1, data), Action.NONE);
+      case 'k' -> new Step(move(-1, data), Action.NONE);
+      case 'g' -> new Step(move(Integer.MIN_VALUE / 2, data), Action.NONE);
+      case 'G' -> new Step(move(Integer.MAX_VALUE / 2, data), Action.NONE);
+      case ENTER_CR, ENTER_LF ->
+          new Step(
+              this, view == View.IMAGES && !data.store().isEmpty() ? Action.SUBMIT : Action.NONE);
+      default -> new Step(this, Action.NONE);
+    };
   }
 
   /** The selection clamped to the data's list lengths (lists shrink between refreshes). */
