@@ -171,6 +171,10 @@ public final class NioRootFilesystem implements RootFilesystem {
 
   @Override
   public List<String> list(RootPath dir) throws IOException {
+    if (typeOf(dir) != EntryType.DIRECTORY) {
+      // newDirectoryStream would follow a symlink in the last name
+      throw new NotDirectoryException(dir.toString());
+    }
     List<String> names = new ArrayList<>();
     try (DirectoryStream<Path> s = Files.newDirectoryStream(path(dir))) {
       for (Path c : s) {
