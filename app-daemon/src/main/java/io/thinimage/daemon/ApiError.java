@@ -35,6 +35,14 @@ record ApiError(int status, String kind, String code, String message) {
         method + " not allowed on " + path);
   }
 
+  static ApiError tooLarge(int max) {
+    return new ApiError(
+        413,
+        ErrorKind.INVALID_INPUT.name(),
+        "body-too-large",
+        "request body larger than " + max + " bytes");
+  }
+
   static ApiError badJson(String detail) {
     return new ApiError(400, ErrorKind.INVALID_INPUT.name(), "bad-json", detail);
   }

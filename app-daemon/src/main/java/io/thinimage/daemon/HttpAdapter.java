@@ -49,10 +49,13 @@ final class HttpAdapter extends Handler.Abstract {
     } else {
       long length = request.getLength();
       if (length > MAX_BODY) {
-        answer = Answer.error(ApiError.badJson("request body larger than " + MAX_BODY + " bytes"));
+        answer = Answer.error(ApiError.tooLarge(MAX_BODY));
       } else {
-        String body = "POST".equals(method) ? Content.Source.asString(request) : "";
-        answer = api.handle(method, path, query(request), body);
+        String body = "POST".equals(method) ? body(request) : "";
+        answer =
+            body == null
+                ? Answer.error(ApiError.tooLarge(MAX_BODY))
+                : api.handle(method, path, query(request), body);
       }
     }
     response.setStatus(answer.status());
@@ -69,6 +72,16 @@ final class HttpAdapter extends Handler.Abstract {
       response.write(true, java.nio.ByteBuffer.wrap(bytes), callback);
     }
     return true;
+  }
+
+  /** The body as text, read up to {@link #MAX_BODY} bytes (also when chunked); null if larger. */
+  private static String body(Request request) throws InterruptedException {
+    try {
+      byte[] bytes = Content.Source.asByteArrayAsync(request, MAX_BODY).get();
+      return new String(bytes, StandardCharsets.UTF_8);
+    } catch (java.util.concurrent.ExecutionException e) {
+      return null;
+    }
   }
 
   private static Map<String, String> query(Request request) {

@@ -116,6 +116,7 @@ class DaemonProcessTest {
       assertThat(client.exchange("POST", "/v1/images", "{\"reference\":\"/abs\"}").status())
           .isEqualTo(422);
       assertThat(client.exchange("POST", "/v1/images", "{not json").status()).isEqualTo(400);
+      assertThat(client.exchange("POST", "/v1/images", " ".repeat(70_000)).status()).isEqualTo(413);
       assertThatThrownBy(() -> client.run("no-such-run"))
           .isInstanceOfSatisfying(
               ThinImageException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND));
