@@ -6,6 +6,7 @@ import io.thinimage.cli.options.CliConfig;
 import io.thinimage.core.api.ImageManager;
 import io.thinimage.core.layer.RootFilesystemFactory;
 import io.thinimage.core.port.BlockDevicePool;
+import io.thinimage.core.port.HealthProbe;
 import io.thinimage.core.port.ImageRepository;
 import io.thinimage.core.port.ObjectStore;
 import jakarta.inject.Singleton;
@@ -26,6 +27,7 @@ public final class ManagerModule extends AbstractModule {
       ImageRepository repository,
       ObjectStore store,
       BlockDevicePool pool,
+      HealthProbe health,
       RootFilesystemFactory rootFilesystems) {
     return closer.register(
         ImageManager.builder()
@@ -33,6 +35,7 @@ public final class ManagerModule extends AbstractModule {
             .objectStore(store)
             .pool(pool)
             .rootFilesystems(rootFilesystems)
+            .healthProbe(health)
             .blobDirectory(config.blobDir())
             .clock(clock)
             .resumeOnBuild(mode.mutating())
