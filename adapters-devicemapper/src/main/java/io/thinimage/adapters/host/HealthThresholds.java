@@ -38,11 +38,12 @@ public record HealthThresholds(
   }
 
   /**
-   * Every check reported, none blocking: for the directory pool, where host pressure cannot wedge
-   * a kernel device and blocking would only refuse harmless work.
+   * Every check reported, none blocking: for the directory pool, where host pressure cannot wedge a
+   * kernel device and blocking would only refuse harmless work.
    */
   public static HealthThresholds reportOnly() {
     double never = Double.POSITIVE_INFINITY;
-    return new HealthThresholds(10, never, 10, -1, 20, never, 20, never, 1, Integer.MAX_VALUE, 80, never);
+    return new HealthThresholds(
+        10, never, 10, -1, 20, never, 20, never, 1, Integer.MAX_VALUE, 80, never);
   }
 }
