@@ -29,6 +29,7 @@ import tools.jackson.databind.node.ObjectNode;
 public final class DaemonClient {
   private final Path socket;
 
+  /** A client of the daemon listening on {@code socket}; nothing is opened until a call. */
   public DaemonClient(Path socket) {
     this.socket = socket;
   }
