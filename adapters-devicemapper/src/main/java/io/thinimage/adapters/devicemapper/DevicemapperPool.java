@@ -295,6 +295,9 @@ public final class DevicemapperPool implements BlockDevicePool {
     }
     // Already active: it may be scheduled for deferred removal; keep it.
     dm.cancelDeferredRemove(name);
+    if (!Files.exists(Path.of(devicePath(volume)))) {
+      dm.mknodes(name);
+    }
     String live = dm.table(name).orElseThrow(() -> poolMissing());
     String[] f = live.split(" ");
     if (f.length != 5

@@ -187,7 +187,9 @@ public final class Dmsetup {
       }
       pause();
     }
-    Outcome deferred = run("remove", "--verifyudev", "--deferred", name);
+    // No --verifyudev here: it would unlink the node at once while the device lives on until
+    // its last close, and a re-activation (cancel of the deferred removal) needs the node.
+    Outcome deferred = run("remove", "--deferred", name);
     if (deferred.ok()) {
       return info(name).isPresent() ? RemoveOutcome.DEFERRED : RemoveOutcome.REMOVED;
     }
@@ -200,6 +202,14 @@ public final class Dmsetup {
   /** Cancels a pending deferred removal; false if there was none or the device is gone. */
   public boolean cancelDeferredRemove(String name) {
     return run("message", name, "0", "@cancel_deferred_remove").ok();
+  }
+
+  /** Creates a missing {@code /dev/mapper} node for an existing device (no udev on the host). */
+  public void mknodes(String name) {
+    Outcome o = run("mknodes", name);
+    if (!o.ok()) {
+      throw failure("mknodes " + name, o);
+    }
   }
 
   /** The device's info, or empty if no device has that name. */
