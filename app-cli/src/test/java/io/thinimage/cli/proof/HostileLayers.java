@@ -22,6 +22,26 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 final class HostileLayers {
   private HostileLayers() {}
 
+  /**
+   * Layers the product accepts by design and must keep inside the volume: gzip is a supported layer
+   * compression; symlinks (absolute or climbing) are resolved inside the volume's root, as a
+   * container runtime would, so a write or whiteout through one lands inside the volume; device
+   * nodes are created when the process is privileged (skipped otherwise). The header with a wrong
+   * checksum is accepted too: see docs/RELIABILITY.md (finding H1).
+   */
+  static final java.util.Set<String> ACCEPTED_CONTAINED =
+      java.util.Set.of(
+          "gzip-compressed",
+          "symlink-relative-escape-write-through",
+          "symlink-dotdot-write-through",
+          "symlink-chain-escape",
+          "pax-linkpath-escape-write-through",
+          "whiteout-through-escaping-symlink",
+          "opaque-through-escaping-symlink",
+          "char-device",
+          "block-device",
+          "bad-header-checksum");
+
   static Map<String, byte[]> corpus(String sentinel, String up) {
     String victim = sentinel + "/victim.txt";
     String relVictim = up + "sentinel/victim.txt";
@@ -127,6 +147,21 @@ final class HostileLayers {
     c.put("file-under-file", TarLayers.layer().file("f", "x").file("f/child", "y").build());
     c.put("pax-uid-garbage", pax("uid", "not-a-number", "f.txt", TarConstants.LF_NORMAL, null));
     c.put("pax-record-bad-length", paxRaw("999 path=x\n", "f.txt"));
+    c.put("pax-size-garbage", pax("size", "lots", "f.txt", TarConstants.LF_NORMAL, null));
+    c.put("pax-size-negative", pax("size", "-5", "f.txt", TarConstants.LF_NORMAL, null));
+
+    // More names that climb out.
+    c.put("symlink-named-dotdot", TarLayers.layer().symlink("../link", "etc").build());
+    c.put(
+        "hardlink-named-dotdot",
+        TarLayers.layer().file("ok.txt", "x").hardlink("../h", "ok.txt").build());
+    c.put(
+        "dotdot-deep-inside",
+        TarLayers.layer().dir("a").dir("a/b").file("a/b/../../../x", "x").build());
+    c.put("whiteout-nested-dotdot", TarLayers.layer().dir("a").file("a/../../.wh.x", "").build());
+    c.put(
+        "gnu-longlink-hardlink-escape",
+        gnuLongLink("h", "x/".repeat(60) + "../".repeat(61) + relVictim));
     return c;
   }
 
@@ -264,6 +299,22 @@ final class HostileLayers {
       e.setSize(body.length);
       t.putArchiveEntry(e);
       t.write(body);
+      t.closeArchiveEntry();
+      t.finish();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /** A hardlink whose target is carried in a GNU long-link ('K') entry. */
+  private static byte[] gnuLongLink(String name, String target) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (TarArchiveOutputStream t = new TarArchiveOutputStream(bytes)) {
+      t.setLongFileMode(TarArchiveOutputStream.LONGFILE_GNU);
+      TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_LINK);
+      e.setLinkName(target);
+      t.putArchiveEntry(e);
       t.closeArchiveEntry();
       t.finish();
     } catch (IOException e) {

@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# Crash torture of the real thinimage CLI on the directory pool (no root, no devicemapper).
+#
+# Each round runs one command (process-image of a sample family, process-image
+# --new-activation, or deactivate of a live snapshot) and kills it: half the rounds at a named
+# engine point (THINIMAGE_CRASH_AT=<fsm>/<STATE>/<where>#<n>: the process halts with 137, no
+# cleanup, like kill -9), half with kill -9 after a random delay. Kills come in bursts of
+# TORTURE_BURST (default 3) commands, each starting on the state the previous kill left; then it
+# re-runs the last command without a crash (every invocation that takes the data-dir lock
+# reconciles and resumes all runs in flight), re-runs process-image of every family the burst
+# touched, and checks the invariants with torture/check-invariants.py. A data dir is reused for several rounds, then
+# replaced by a fresh one, so both cold pulls and warm re-runs are crashed.
+#
+#   torture/crash-torture.sh [KILLS]        default 300: stop after this many real kills
+#
+# Environment: THINIMAGE_JAR (default app-cli/target/thinimage-cli.jar, copied first so a
+# rebuild during the run does not change the binary), TORTURE_DIR (default a new temp dir),
+# TORTURE_SEED (default random), TORTURE_STORE (default file://<repo>/samples).
+# Output: one line per round, a summary, and TORTURE_DIR/failures/ with the data dir and logs of
+# every failing round. Exit 1 if any round broke an invariant.
+set -uo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+target_kills="${1:-300}"
+burst="${TORTURE_BURST:-3}"   # kills in a row before one recovery and an invariant check
+seed="${TORTURE_SEED:-$RANDOM}"
+RANDOM=$seed
+work="${TORTURE_DIR:-$(mktemp -d -t thinimage-torture.XXXXXX)}"
+mkdir -p "$work/failures"
+store="${TORTURE_STORE:-file://$root/samples}"
+src_jar="${THINIMAGE_JAR:-$root/app-cli/target/thinimage-cli.jar}"
+[[ -f "$src_jar" ]] || { echo "missing $src_jar: run ./mvnw -q -pl app-cli -am package -DskipTests" >&2; exit 2; }
+jar="$work/thinimage-cli.jar"
+cp "$src_jar" "$jar"
+jsa="$work/thinimage-cli.jsa"
+jvm=(java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xlog:disable -Xlog:all=error:stderr)
+# One class-data-sharing archive for the copied jar: start-up is most of a short run.
+"${jvm[@]}" -XX:ArchiveClassesAtExit="$jsa" -jar "$jar" --version >/dev/null 2>&1 || true
+[[ -s "$jsa" ]] && jvm+=("-XX:SharedArchiveFile=$jsa")
+
+families=(web worker minimal)
+wheres=(before-step before-effect after-effect after-commit)
+points=()
+for s in CHECK FETCH STORE; do for w in "${wheres[@]}"; do points+=("download/$s/$w"); done; done
+points+=(download/FETCH/downloaded download/STORE/renamed)
+for s in PLAN CREATE APPLY SEAL; do for w in "${wheres[@]}"; do points+=("unpack/$s/$w"); done; done
+points+=(unpack/PLAN/reserved unpack/CREATE/created unpack/APPLY/mounted unpack/APPLY/applied)
+for s in PLAN SNAPSHOT EXPOSE; do for w in "${wheres[@]}"; do points+=("activate/$s/$w"); done; done
+points+=(activate/PLAN/reserved activate/SNAPSHOT/snapshotted activate/EXPOSE/activated)
+for s in MARK REMOVE; do for w in "${wheres[@]}"; do points+=("deactivate/$s/$w"); done; done
+points+=(deactivate/REMOVE/deleted)
+for s in RESOLVE FETCH BUILD ACTIVATE; do for w in "${wheres[@]}"; do points+=("image/$s/$w"); done; done
+
+data=""
+touched=()
+history=()
+new_data() { data="$work/data.$1"; rm -rf "$data"; }
+cli() { "${jvm[@]}" -jar "$jar" "$@" --data-dir "$data" --store "$store" --pool-driver directory; }
+
+kills=0; named=0; random_kills=0; not_reached=0; failures=0; rounds=0; recoveries=0
+declare -A point_hits=()
+start=$(date +%s)
+new_data 0
+
+# A live snapshot id, or empty.
+live_activation() {
+  sqlite3 "$data/thinimage.db" "SELECT id FROM activations WHERE state='ACTIVE' ORDER BY random() LIMIT 1" 2>/dev/null
+}
+
+fail() {
+  failures=$((failures + 1))
+  local dest="$work/failures/round-$rounds"
+  mkdir -p "$dest"
+  cp -a "$data" "$dest/data" 2>/dev/null
+  printf '%s\n' "$@" >"$dest/why.txt"
+  echo "FAIL round $rounds: $*"
+}
+
+summary() {
+  end=$(date +%s)
+  echo
+echo "seed $seed, $rounds rounds in $((end - start)) s"
+echo "kills: $kills ($named at named points, $random_kills random kill -9); $not_reached runs finished before their kill; $recoveries recoveries"
+echo "named points hit: ${#point_hits[@]} of ${#points[@]}"
+for p in "${points[@]}"; do
+  [[ -z ${point_hits[$p]:-} ]] && echo "  never hit: $p"
+done
+echo "failures: $failures (details in $work/failures)"
+}
+# Stopped early (Ctrl-C, TERM): still print what was done.
+trap 'summary; exit 130' INT TERM
+
+
+while ((kills < target_kills)); do
+  rounds=$((rounds + 1))
+  mode=random
+  ((rounds % 2 == 0)) && mode=named
+  point=""
+  if [[ $mode == named ]]; then
+    point="${points[$(((rounds / 2) % ${#points[@]}))]}"
+  fi
+  # A burst starts: maybe a fresh data dir (a third of the time for download/unpack/image
+  # points, else 1 in 5). Inside a burst the crashed state is kept for the next command.
+  if (((rounds - 1) % burst == 0)); then
+    fresh=$((RANDOM % 5 == 0))
+    case "$point" in download/* | unpack/* | image/*) ((RANDOM % 3 == 0)) && fresh=1 ;; esac
+    ((fresh)) && new_data "$rounds"
+    touched=()
+  fi
+
+  # The command to crash.
+  fam="${families[$((RANDOM % 3))]}"
+  cmd=(process-image --s3-key "images/$fam/")
+  r=$((RANDOM % 10))
+  if [[ $point == deactivate/* ]] || { [[ -z $point ]] && ((r < 2)); }; then
+    act="$(live_activation)"
+    if [[ -z $act ]]; then
+      cli "${cmd[@]}" >/dev/null 2>"$work/last.err" || { fail "setup process-image rc=$?" "$(cat "$work/last.err")"; continue; }
+      act="$(live_activation)"
+    fi
+    cmd=(deactivate "$act")
+  elif [[ $point == activate/* ]] || { [[ -z $point ]] && ((r < 4)); }; then
+    cmd+=(--new-activation)
+  fi
+
+  nth=1
+  if [[ -n $point ]]; then
+    nth=$((1 + RANDOM % 3))
+    THINIMAGE_CRASH_AT="$point#$nth" cli "${cmd[@]}" >/dev/null 2>"$work/last.err"
+    rc=$?
+  else
+    cli "${cmd[@]}" >/dev/null 2>"$work/last.err" &
+    pid=$!
+    delay_ms=$((50 + RANDOM % 1500))
+    sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    rc=$?
+  fi
+
+  what="${point:+$point#$nth}"
+  what="${what:-kill-9@${delay_ms}ms}"
+  if ((rc == 137)); then
+    kills=$((kills + 1))
+    if [[ -n $point ]]; then
+      named=$((named + 1))
+      point_hits[$point]=$((${point_hits[$point]:-0} + 1))
+    else
+      random_kills=$((random_kills + 1))
+    fi
+  elif ((rc == 0)); then
+    not_reached=$((not_reached + 1))
+  else
+    fail "crashed command ${cmd[*]} ($what) exited $rc, expected 0 or 137" "$(cat "$work/last.err")"
+  fi
+
+  [[ ${cmd[0]} == process-image ]] && touched+=("$fam")
+  history+=("$what:${cmd[*]}")
+  if ((rounds % burst != 0)); then
+    printf 'round %4d kills %4d  %-8s rc %3d  %s\n' "$rounds" "$kills" "${cmd[0]}" "$rc" "$what"
+    continue
+  fi
+
+  # Recovery: the last command again, no crash. It must succeed, and its reconcile must resume
+  # every run the earlier kills of this burst left in flight.
+  cli "${cmd[@]}" --output json >"$work/recover.out" 2>"$work/recover.err"
+  rrc=$?
+  recoveries=$((recoveries + 1))
+  if ((rrc != 0)); then
+    fail "recovery of ${cmd[*]} after $what exited $rrc" "$(cat "$work/recover.err")" "burst: ${history[*]}"
+  fi
+  # Every image of the burst is processed again (a no-op when it already converged).
+  for f in $(printf '%s\n' "${touched[@]}" | sort -u); do
+    [[ ${cmd[0]} == process-image && $f == "$fam" ]] && continue
+    cli process-image --s3-key "images/$f/" >/dev/null 2>"$work/recover.err" \
+      || fail "re-run of process-image images/$f/ exited $?" "$(cat "$work/recover.err")" "burst: ${history[*]}"
+  done
+  # status is one more JVM start: ask it every fifth round (the checker reads the runs itself).
+  status_arg=()
+  if ((rounds % 5 == 0)); then
+    cli status --output json >"$work/status.json" 2>/dev/null && status_arg=("$work/status.json")
+  fi
+  if ! out="$(python3 "$here/check-invariants.py" "$data" "${status_arg[@]}" 2>&1)"; then
+    fail "invariants after burst" "$out" "burst: ${history[*]}"
+  fi
+  history=()
+  printf 'round %4d kills %4d  %-8s rc %3d  %-45s %s\n' "$rounds" "$kills" "${cmd[0]}" "$rc" "$what" "$([[ $rrc == 0 ]] && echo recovered || echo RECOVERY-FAILED)"
+done
+
+summary
+((failures == 0))
