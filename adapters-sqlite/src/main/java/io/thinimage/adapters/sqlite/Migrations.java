@@ -17,7 +17,7 @@ import java.util.List;
  */
 final class Migrations {
   /** Every migration, in order; file {@code i} takes the store to version {@code i + 1}. */
-  static final List<String> FILES = List.of("V1__init.sql");
+  static final List<String> FILES = List.of("V1__init.sql", "V2__blob_sources_by_etag.sql");
 
   static final int LATEST = FILES.size();
 

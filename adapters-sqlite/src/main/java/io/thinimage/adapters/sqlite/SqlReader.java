@@ -118,6 +118,20 @@ class SqlReader implements RepositoryReader {
   }
 
   @Override
+  public Optional<BlobDigest> findBlobByEtag(String store, String etag, long size) {
+    return sql(
+        "finding blob by etag",
+        () ->
+            one(
+                rs -> new BlobDigest(rs.getString(1)),
+                "SELECT s.digest FROM blob_sources s JOIN blobs b ON b.digest = s.digest"
+                    + " WHERE s.store = ? AND s.etag = ? AND b.size = ? ORDER BY s.digest LIMIT 1",
+                store,
+                etag,
+                size));
+  }
+
+  @Override
   public List<Blob> listBlobs() {
     return sql("listing blobs", () -> list(SqlReader::blob, "SELECT * FROM blobs ORDER BY digest"));
   }

@@ -78,7 +78,9 @@ class MigrationsTest {
               "SELECT * FROM fsm_runs ORDER BY created_at DESC, id DESC LIMIT 5",
               "SELECT * FROM activations WHERE image_id = 'x' ORDER BY created_at DESC, id DESC",
               "SELECT * FROM volumes WHERE kind = 'CHAIN' AND chain = 'x'",
-              "SELECT digest FROM blob_sources WHERE store = 's' AND key = 'k' AND etag = 'e'")) {
+              "SELECT digest FROM blob_sources WHERE store = 's' AND key = 'k' AND etag = 'e'",
+              "SELECT s.digest FROM blob_sources s JOIN blobs b ON b.digest = s.digest"
+                  + " WHERE s.store = 's' AND s.etag = 'e' AND b.size = 1 ORDER BY s.digest LIMIT 1")) {
         StringBuilder plan = new StringBuilder();
         try (var ps = c.prepareStatement("EXPLAIN QUERY PLAN " + q);
             var rs = ps.executeQuery()) {

@@ -91,8 +91,10 @@ final class DefaultImageManager implements ImageManager {
 
   static ImageManager open(ImageManagerBuilder b) {
     DefaultImageManager m = new DefaultImageManager(b);
-    new Reconciler(m.services).reconcile();
     if (b.resumeOnBuild) {
+      // Reconcile before resume; a read-only user of the store (list, status) does neither, so
+      // it never touches the pool or the blob directory.
+      new Reconciler(m.services).reconcile();
       m.engine.resumeAll();
     }
     return m;
@@ -169,7 +171,11 @@ final class DefaultImageManager implements ImageManager {
 
   @Override
   public void resumeInBackground() {
-    background.execute(engine::resumeAll);
+    background.execute(
+        () -> {
+          new Reconciler(services).reconcile();
+          engine.resumeAll();
+        });
   }
 
   @Override

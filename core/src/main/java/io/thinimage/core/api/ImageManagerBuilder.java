@@ -96,13 +96,17 @@ public final class ImageManagerBuilder {
     return this;
   }
 
-  /** Whether {@link #build()} resumes unfinished runs (default true); the daemon resumes itself. */
+  /**
+   * Whether {@link #build()} reconciles the store with the pool and resumes unfinished runs
+   * (default true). False for read-only users (they then touch nothing) and for services that call
+   * {@link ImageManager#resumeInBackground()} themselves.
+   */
   public ImageManagerBuilder resumeOnBuild(boolean r) {
     this.resumeOnBuild = r;
     return this;
   }
 
-  /** Reconciles the store with the pool, resumes unfinished runs, and returns the manager. */
+  /** Builds the manager; reconciles and resumes unless {@link #resumeOnBuild} said not to. */
   public ImageManager build() {
     Objects.requireNonNull(repository, "repository");
     Objects.requireNonNull(objectStore, "objectStore");

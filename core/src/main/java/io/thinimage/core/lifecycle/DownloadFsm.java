@@ -86,9 +86,31 @@ public final class DownloadFsm {
   }
 
   private static StepResult<Event> check(LifecycleServices s, StepContext ctx) {
-    return storedBlob(s, ctx.attribute("store"), object(ctx))
-        .map(d -> StepResult.of(Event.PRESENT).with(Map.of("digest", d.hex(), "transferred", "0")))
-        .orElseGet(() -> StepResult.of(Event.MISSING));
+    String store = ctx.attribute("store");
+    RemoteObject o = object(ctx);
+    Optional<BlobDigest> same = storedBlob(s, store, o);
+    if (same.isPresent()) {
+      return present(same.get());
+    }
+    // The same content under another key (identical base layers of two families): same ETag
+    // and size in the same store. Recorded as a source of the stored blob; no GET at all.
+    Optional<BlobDigest> twin =
+        s.repository()
+            .read(r -> r.findBlobByEtag(store, o.etag(), o.size()))
+            .filter(d -> s.blobs().has(d, o.size()));
+    if (twin.isPresent()) {
+      BlobDigest d = twin.get();
+      return new StepResult<>(
+              Event.PRESENT,
+              tx -> tx.putBlobSource(new BlobSource(store, o.key(), o.etag(), d)),
+              Map.of())
+          .with(Map.of("digest", d.hex(), "transferred", "0"));
+    }
+    return StepResult.of(Event.MISSING);
+  }
+
+  private static StepResult<Event> present(BlobDigest d) {
+    return StepResult.<Event>of(Event.PRESENT).with(Map.of("digest", d.hex(), "transferred", "0"));
   }
 
   private static StepResult<Event> fetch(LifecycleServices s, StepContext ctx) {

@@ -77,7 +77,16 @@ public final class Reconciler {
     }
     int partials = 0;
     for (Path p : s.blobs().partialFiles()) {
-      if (!activeRunIds.contains(p.getFileName().toString())) {
+      String owner = p.getFileName().toString();
+      // Re-read the owner now: a service reconciles while it already accepts work, and a run
+      // started after the snapshot above is committed ACTIVE before it creates its file.
+      boolean owned =
+          activeRunIds.contains(owner)
+              || s.repository()
+                  .read(r -> r.findRun(owner))
+                  .map(r -> r.status().isActive())
+                  .orElse(false);
+      if (!owned) {
         s.blobs().deletePartial(p);
         partials++;
       }

@@ -22,6 +22,13 @@ public interface RepositoryReader {
   /** The blob a (store, key, ETag) was downloaded as, if it was. */
   Optional<BlobDigest> findBlobBySource(String store, String key, String etag);
 
+  /**
+   * A blob stored from another key of the same store with the same ETag and size — the same
+   * content, for stores whose ETags are content hashes — if any. Lets identical layers of different
+   * families be fetched once.
+   */
+  Optional<BlobDigest> findBlobByEtag(String store, String etag, long size);
+
   /** All blobs, by digest. */
   List<Blob> listBlobs();
 

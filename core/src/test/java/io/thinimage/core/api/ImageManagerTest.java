@@ -87,10 +87,12 @@ class ImageManagerTest {
         m.process(
             new ImageReference("images/node/"), ProcessOptions.defaults(), ProgressListener.none());
 
-    // node's layers 1-2 are byte-identical to go's: downloaded under their own keys (the store
-    // cannot know), stored once, and their chain volumes are reused.
+    // node's layers 1-2 are byte-identical to go's: stored once, and their chain volumes reused.
     assertThat(w.repository().read(RepositoryReader::listBlobs)).hasSize(4);
     assertThat(node.volumesBuilt()).isEqualTo(1);
+    // ... and not even fetched again: same ETag and size in the same store is the same content.
+    assertThat(w.objects().getCount()).isEqualTo(4);
+    assertThat(node.blobsDownloaded()).isEqualTo(1);
     long chains =
         w.repository().read(RepositoryReader::listVolumes).stream()
             .filter(v -> v.kind() == VolumeKind.CHAIN)

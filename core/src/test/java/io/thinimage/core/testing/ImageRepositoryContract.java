@@ -243,6 +243,23 @@ public abstract class ImageRepositoryContract {
   }
 
   @Test
+  void aBlobIsFoundByEtagAndSizeUnderAnotherKeyOfTheSameStore() {
+    long size = read((RepositoryReader r) -> r.listBlobs()).isEmpty() ? blob(1).size() : -1;
+    write(
+        tx -> {
+          tx.putBlob(blob(1));
+          tx.putBlobSource(new BlobSource("s3://b", "images/go/1.tar", "\"e1\"", digest(1)));
+        });
+
+    assertThat(read((RepositoryReader r) -> r.findBlobByEtag("s3://b", "\"e1\"", size)))
+        .contains(digest(1));
+    assertThat(read((RepositoryReader r) -> r.findBlobByEtag("s3://b", "\"e1\"", size + 1)))
+        .isEmpty();
+    assertThat(read((RepositoryReader r) -> r.findBlobByEtag("s3://c", "\"e1\"", size))).isEmpty();
+    assertThat(read((RepositoryReader r) -> r.findBlobByEtag("s3://b", "\"e2\"", size))).isEmpty();
+  }
+
+  @Test
   void aSourceOfAnUnknownBlobIsNotFound() {
     assertError(
         ErrorKind.NOT_FOUND,

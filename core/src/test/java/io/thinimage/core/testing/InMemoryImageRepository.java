@@ -278,6 +278,17 @@ public final class InMemoryImageRepository implements ImageRepository {
     }
 
     @Override
+    public Optional<BlobDigest> findBlobByEtag(String store, String etag, long size) {
+      check();
+      return s.sources.values().stream()
+          .filter(src -> src.store().equals(store) && src.etag().equals(etag))
+          .map(BlobSource::digest)
+          .filter(d -> s.blobs.containsKey(d) && s.blobs.get(d).size() == size)
+          .sorted()
+          .findFirst();
+    }
+
+    @Override
     public List<Blob> listBlobs() {
       check();
       return List.copyOf(s.blobs.values());
