@@ -42,8 +42,7 @@ entries=$(tar -tf "$layer" | wc -l)
 size=$(stat -c %s "$layer")
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  (cd "$repo" && ./mvnw -q -pl core,adapters-devicemapper -am install -DskipTests \
-    -Dspotless.check.skip=true >/dev/null)
+  (cd "$repo" && ./mvnw -q -pl core install -DskipTests -Dspotless.check.skip=true >/dev/null)
   (cd "$repo" && ./mvnw -q -pl adapters-devicemapper test-compile >/dev/null)
 fi
 cp_file="$work/classpath"
@@ -51,49 +50,33 @@ cp_file="$work/classpath"
   -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null)
 cp="$repo/adapters-devicemapper/target/test-classes:$repo/adapters-devicemapper/target/classes:$(cat "$cp_file")"
 
+
 cat "$layer" >/dev/null # both tools read it from the page cache
 
-ms() { date +%s%N | awk '{print int($1/1000000)}'; }
-
 echo "layer: $source_desc, $entries entries, $size bytes, sha256 $digest"
-echo "filesystem: $(df -T "$work" | awk 'NR==2{print $2" on "$1}')"
+echo "filesystem: $(df -T "$work" | awk 'NR==2{print $2" on "$1}'), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-gnu=()
-for i in $(seq 1 "$rounds"); do
-  d="$work/gnu-$i"; rm -rf "$d"; mkdir -p "$d"
-  sync
-  t0=$(ms); tar -x --numeric-owner -p -f "$layer" -C "$d"; t1=$(ms)
-  gnu+=($((t1 - t0)))
-  rm -rf "$d"
-done
-
-rm -rf "$work"/java-*
-sync
-jvm_t0=$(ms)
+# Alternating rounds in one JVM (GNU tar as a child process, then LayerApplier in-process), so
+# load from other processes hits both alike; sync before each timed step, outside the timing.
+rm -rf "$work"/gnu-* "$work"/java-*
 java -cp "$cp" io.thinimage.adapters.fs.LayerApplyBench "$layer" "$digest" "$work" "$rounds" \
-  | tee "$work/java.out"
-sync
-jvm_t1=$(ms)
-mapfile -t java < <(sed -n 's/^round [0-9]*: \([0-9]*\) ms.*/\1/p' "$work/java.out")
+  | tee "$work/bench.out"
+mapfile -t gnu < <(sed -n 's/^round [0-9]*: gnu \([0-9]*\) ms.*/\1/p' "$work/bench.out")
+mapfile -t java < <(sed -n 's/^round [0-9]*: gnu [0-9]* ms, java \([0-9]*\) ms.*/\1/p' "$work/bench.out")
 
-# Same tree? (GNU tar once more, then compare listings with owners, modes, sizes, link targets)
-d="$work/gnu-check"; rm -rf "$d"; mkdir -p "$d"
-tar -x --numeric-owner -p -f "$layer" -C "$d"
+# Same tree? Owners, modes, sizes, mtimes, link counts and symlink targets of both last rounds.
 list() { (cd "$1" && find . -printf '%p %y %m %U:%G %s %Ts %n %l\n' | sort); }
-if diff <(list "$d") <(list "$work/java-1") >"$work/tree.diff"; then
+if diff <(list "$work/gnu-last") <(list "$work/java-last") >"$work/tree.diff"; then
   same="identical"
 else
   same="DIFFERENT ($(wc -l <"$work/tree.diff") diff lines, see $work/tree.diff)"
 fi
-rm -rf "$d" "$work"/java-*
+rm -rf "$work"/gnu-* "$work"/java-*
 
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 g=$(median "${gnu[@]}")
-jw=$(median "${java[@]:1}")
-[[ -z "$jw" ]] && jw=${java[0]}
+j=$(median "${java[@]}")
 echo "GNU tar -x --numeric-owner -p (ms): ${gnu[*]}  median $g"
-echo "LayerApplier in-JVM apply (ms):             ${java[*]}  median after first $jw"
-echo "LayerApplier whole JVM run, $rounds rounds incl. startup and sync: $((jvm_t1 - jvm_t0)) ms"
-awk -v j="$jw" -v g="$g" 'BEGIN{printf "ratio LayerApplier/GNU tar (medians): %.2f\n", j/g}'
-echo "first (cold JIT) apply: ${java[0]} ms"
+echo "LayerApplier apply (ms):            ${java[*]}  median $j (round 1 includes JIT warm-up)"
+awk -v j="$j" -v g="$g" 'BEGIN{printf "ratio LayerApplier/GNU tar (medians): %.2f\n", j/g}'
 echo "trees: $same"
