@@ -56,6 +56,15 @@ class DevicemapperVmIT {
     pool = vm.pool();
   }
 
+  private static boolean onPath(String program) {
+    for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
+      if (!d.isEmpty() && Files.isExecutable(Path.of(d, program))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private Dmsetup dm() {
     return new Dmsetup(vm.runner, VmPool.TIMEOUT, 0, Duration.ZERO);
   }
@@ -147,6 +156,8 @@ class DevicemapperVmIT {
     runChildUntilStepDoneThenKill("create-thin-only", 6);
     runChildUntilStepDoneThenKill("create-thin-only", 7);
     DevicemapperPool restarted = vm.pool();
+    // with thin-provisioning-tools installed, list() must see inactive ids
+    assertThat(restarted.listsInactiveVolumes()).isEqualTo(onPath("thin_ls"));
     if (restarted.listsInactiveVolumes()) {
       // thin_ls on a metadata snapshot sees the inactive ids
       assertThat(restarted.list())
