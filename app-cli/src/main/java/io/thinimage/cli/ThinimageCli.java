@@ -49,6 +49,8 @@ import picocli.CommandLine.Spec;
       AnalyzeS3Command.class,
       SetupPoolCommand.class,
       GcCommand.class,
+      io.thinimage.cli.commands.DaemonCommand.class,
+      io.thinimage.daemon.cli.MonitorCommand.class,
       AutoComplete.GenerateCompletion.class,
       CommandLine.HelpCommand.class
     })

@@ -17,6 +17,25 @@ import java.time.Clock;
  * {@code list-images} must not start work behind the back of the process that holds the lock.
  */
 public final class ManagerModule extends AbstractModule {
+  private final io.thinimage.core.api.ManagerConfig managerConfig;
+  private final boolean resumeInForeground;
+
+  /** Defaults: the documented tunables; mutating commands reconcile and resume at build. */
+  public ManagerModule() {
+    this(io.thinimage.core.api.ManagerConfig.defaults(), true);
+  }
+
+  /**
+   * @param managerConfig tunables (the daemon sets its queue sizes here)
+   * @param resumeInForeground false for the daemon, which resumes in the background once its socket
+   *     answers
+   */
+  public ManagerModule(
+      io.thinimage.core.api.ManagerConfig managerConfig, boolean resumeInForeground) {
+    this.managerConfig = managerConfig;
+    this.resumeInForeground = resumeInForeground;
+  }
+
   @Provides
   @Singleton
   ImageManager manager(
@@ -38,7 +57,8 @@ public final class ManagerModule extends AbstractModule {
             .healthProbe(health)
             .blobDirectory(config.blobDir())
             .clock(clock)
-            .resumeOnBuild(mode.mutating())
+            .config(managerConfig)
+            .resumeOnBuild(mode.mutating() && resumeInForeground)
             // Unset in production; crash-torture runs set THINIMAGE_CRASH_AT to halt at a point.
             .crashPoints(io.thinimage.core.engine.CrashPoints.fromEnvironment())
             .build());

@@ -70,19 +70,26 @@ class ConcurrencyIT {
     long blobsDownloaded = 0;
     long volumesBuilt = 0;
     Set<String> images = new HashSet<>();
+    Map<String, Long> fewestDownloads = new java.util.HashMap<>();
     for (Running r : running) {
       Result res = r.await();
       assertThat(res.code()).as(res.toString()).isZero();
-      blobsDownloaded += res.json().get("blobsDownloaded").asLong();
+      long got = res.json().get("blobsDownloaded").asLong();
+      fewestDownloads.merge(res.json().get("image").get("id").asString(), got, Math::min);
+      blobsDownloaded += got;
       volumesBuilt += res.json().get("volumesBuilt").asLong();
       images.add(res.json().get("image").get("id").asString());
     }
     assertThat(images).hasSize(3);
     // web 1,2,3 + worker 3: the shared web/1 == worker/1 == minimal/1 and web/2 == worker/2.
-    // A file:// store has no content ETags, so worker/1.tar and minimal/1.tar are read once
-    // each (7 distinct keys) and deduplicated by sha256 after reading: 4 blobs stored (below).
-    // The second process of each family downloads nothing.
-    assertThat(blobsDownloaded).as("each distinct key read once").isEqualTo(7);
+    // 4 distinct blobs under 7 keys. A file:// store's ETags may not identify content, so a
+    // shared layer may be read again under its other key and deduplicated by sha256 after
+    // reading; it is stored once either way (4 blobs, below). The second process of each
+    // family downloads nothing.
+    assertThat(blobsDownloaded).as("no key read twice").isBetween(4L, 7L);
+    assertThat(fewestDownloads.values())
+        .as("a family's second process downloads nothing")
+        .containsOnly(0L);
     // chains: L1, L1+L2, L1+L2+web3, L1+L2+worker3.
     assertThat(volumesBuilt).as("one volume per chain").isEqualTo(4);
     assertConsistent(cli.data(), 4, 4, 3);

@@ -74,23 +74,27 @@ class HostileCorpusIT {
         wrong.add(name + " left a volume behind");
       }
     }
+    // The per-layer outcome (exit code and reason), for docs/RELIABILITY.md.
+    System.out.println("hostile corpus outcomes: " + codes);
     assertThat(wrong).as("outcomes: %s", codes).isEmpty();
     assertThat(refused).as("hostile layers refused with exit 4").isGreaterThanOrEqualTo(40);
     assertThat(DataDirInvariants.violations(data))
         .as("only the accepted images are ready; the refused ones are failed")
         .allMatch(v -> v.startsWith("I2 image") || v.startsWith("I3 run in flight or failed"));
 
-    // Every image is recorded as failed with its reason code.
+    // Every refused image is recorded as failed with its reason code.
     Result images = cli.run("list-images", "--output", "json");
     assertThat(images.code()).as(images.toString()).isZero();
     JsonNode list = images.json().get("images");
     assertThat(list.size()).isEqualTo(names.size());
+    int failed = 0;
     for (JsonNode image : list) {
-      assertThat(image.get("state").asString())
-          .as(image.toString())
-          .isEqualToIgnoringCase("failed");
-      assertThat(image.get("failureCode").asString()).as(image.toString()).isNotBlank();
+      if ("failed".equalsIgnoreCase(image.get("state").asString())) {
+        failed++;
+        assertThat(image.get("failureCode").asString()).as(image.toString()).startsWith("layer-");
+      }
     }
+    assertThat(failed).as("refused images recorded as failed with their reason").isEqualTo(refused);
     Result status = cli.run("status", "--output", "json");
     assertThat(status.code()).as(status.toString()).isZero();
     assertThat(status.json().get("recentFailures").size()).isPositive();

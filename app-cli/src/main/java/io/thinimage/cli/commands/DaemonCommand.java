@@ -1,0 +1,77 @@
+package io.thinimage.cli.commands;
+
+import com.google.inject.Module;
+import io.thinimage.cli.wiring.ManagerModule;
+import io.thinimage.cli.wiring.ObjectStoreModule;
+import io.thinimage.cli.wiring.PoolModule;
+import io.thinimage.cli.wiring.RepositoryModule;
+import io.thinimage.core.api.ManagerConfig;
+import io.thinimage.core.port.ObjectStore;
+import io.thinimage.daemon.DaemonOptions;
+import io.thinimage.daemon.ThinimageDaemon;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code daemon}: the long-running service over this data dir, with the CLI's own wiring. Holds the
+ * data-dir lock for its lifetime, so CLI commands and the daemon never fight for the pool.
+ */
+@Command(
+    name = "daemon",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the service: resume unfinished work, then accept work on the admin socket.",
+      "Admin HTTP/JSON API on a Unix socket (mode 0600); Prometheus /metrics on loopback."
+          + " SIGTERM or SIGINT drains requests, parks runs resumably and exits 0."
+    })
+public final class DaemonCommand extends BaseCommand {
+
+  @Option(
+      names = "--socket",
+      defaultValue = "${env:THINIMAGE_SOCKET}",
+      description = "Admin socket. Default: <data-dir>/thinimage.sock.")
+  Path socket;
+
+  @Option(
+      names = "--metrics-port",
+      defaultValue = "${env:THINIMAGE_METRICS_PORT:-9464}",
+      description = "Loopback port for /metrics; 0 turns it off. Default: ${DEFAULT-VALUE}.")
+  int metricsPort;
+
+  @Option(
+      names = "--download-queue",
+      defaultValue = "${env:THINIMAGE_DOWNLOAD_QUEUE:-5}",
+      description = "Downloads running at once. Default: ${DEFAULT-VALUE}.")
+  int downloadQueue;
+
+  @Option(
+      names = "--unpack-queue",
+      defaultValue = "${env:THINIMAGE_UNPACK_QUEUE:-2}",
+      description = "Chain builds running at once. Default: ${DEFAULT-VALUE}.")
+  int unpackQueue;
+
+  @Override
+  protected boolean mutating() {
+    return true;
+  }
+
+  @Override
+  protected List<Module> modules() {
+    return List.of(
+        new RepositoryModule(),
+        new ObjectStoreModule(),
+        new PoolModule(),
+        new ManagerModule(
+            ManagerConfig.defaults().withConcurrency(downloadQueue, unpackQueue), false));
+  }
+
+  @Override
+  protected int run(CliContext ctx) {
+    Path s = socket != null ? socket : DaemonOptions.defaultSocket(ctx.config().dataDir());
+    return ThinimageDaemon.run(
+        DaemonOptions.of(s, metricsPort), ctx.manager(), Optional.of(ctx.get(ObjectStore.class)));
+  }
+}
