@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The behaviour every {@link BlockDevicePool} promises, run against each implementation with real
- * files. Subclasses provide {@link #newPool}; a pool with real block devices (devicemapper)
- * returns true from {@link #providesBlockDevices()} to run the device-only cases as well.
+ * files. Subclasses provide {@link #newPool}; a pool with real block devices (devicemapper) returns
+ * true from {@link #providesBlockDevices()} to run the device-only cases as well.
  */
 public abstract class BlockDevicePoolContract {
   /** A per-test directory the pool may use for its files. */
