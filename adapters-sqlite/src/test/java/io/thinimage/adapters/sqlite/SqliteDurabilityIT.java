@@ -94,7 +94,9 @@ class SqliteDurabilityIT {
           if (!worker.isAlive()) {
             // Say why in the failure itself: the temp dir is gone by the time anyone looks.
             throw new AssertionError(
-                "worker died by itself (exit " + worker.waitFor() + "):\n"
+                "worker died by itself (exit "
+                    + worker.waitFor()
+                    + "):\n"
                     + java.nio.file.Files.readString(dir.resolve("worker-stderr.log")));
           }
           assertThat(System.nanoTime()).as("worker made no progress").isLessThan(deadline);

@@ -25,7 +25,8 @@ public interface CrashPoints {
     int hash = spec.lastIndexOf('#');
     String target = hash < 0 ? spec : spec.substring(0, hash);
     int nth = hash < 0 ? 1 : Integer.parseInt(spec.substring(hash + 1));
-    java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger seen =
+        new java.util.concurrent.atomic.AtomicInteger();
     return point -> {
       if (point.equals(target) && seen.incrementAndGet() == nth) {
         System.err.println("thinimage: crash point reached, halting: " + point);
