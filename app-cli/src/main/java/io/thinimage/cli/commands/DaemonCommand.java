@@ -32,25 +32,29 @@ public final class DaemonCommand extends BaseCommand {
   @Option(
       names = "--socket",
       defaultValue = "${env:THINIMAGE_SOCKET}",
-      description = "Admin socket. Default: <data-dir>/thinimage.sock.")
+      description = "Admin socket. Env THINIMAGE_SOCKET. Default: <data-dir>/thinimage.sock.")
   Path socket;
 
   @Option(
       names = "--metrics-port",
       defaultValue = "${env:THINIMAGE_METRICS_PORT:-9464}",
-      description = "Loopback port for /metrics; 0 turns it off. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Loopback port for /metrics; 0 turns it off. Env THINIMAGE_METRICS_PORT."
+              + " Default: ${DEFAULT-VALUE}.")
   int metricsPort;
 
   @Option(
       names = "--download-queue",
       defaultValue = "${env:THINIMAGE_DOWNLOAD_QUEUE:-5}",
-      description = "Downloads running at once. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Downloads running at once. Env THINIMAGE_DOWNLOAD_QUEUE. Default: ${DEFAULT-VALUE}.")
   int downloadQueue;
 
   @Option(
       names = "--unpack-queue",
       defaultValue = "${env:THINIMAGE_UNPACK_QUEUE:-2}",
-      description = "Chain builds running at once. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Chain builds running at once. Env THINIMAGE_UNPACK_QUEUE. Default: ${DEFAULT-VALUE}.")
   int unpackQueue;
 
   @Override

@@ -55,7 +55,7 @@ class CommonOptionsTest {
             .map(c -> c.getCommandSpec().userObject())
             .distinct()
             .count();
-    assertThat(commands).isEqualTo(11);
+    assertThat(commands).isEqualTo(12);
   }
 
   @Test
