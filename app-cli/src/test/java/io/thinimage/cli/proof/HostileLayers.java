@@ -26,8 +26,8 @@ final class HostileLayers {
    * Layers the product accepts by design and must keep inside the volume: gzip is a supported layer
    * compression; symlinks (absolute or climbing) are resolved inside the volume's root, as a
    * container runtime would, so a write or whiteout through one lands inside the volume; device
-   * nodes are created when the process is privileged (skipped otherwise). The header with a wrong
-   * checksum is accepted too: see docs/RELIABILITY.md (finding H1).
+   * nodes are created when the process is privileged (skipped otherwise). A header with a wrong
+   * checksum is refused (finding H1 in docs/RELIABILITY.md, fixed).
    */
   static final java.util.Set<String> ACCEPTED_CONTAINED =
       java.util.Set.of(
@@ -39,8 +39,7 @@ final class HostileLayers {
           "whiteout-through-escaping-symlink",
           "opaque-through-escaping-symlink",
           "char-device",
-          "block-device",
-          "bad-header-checksum");
+          "block-device");
 
   static Map<String, byte[]> corpus(String sentinel, String up) {
     String victim = sentinel + "/victim.txt";

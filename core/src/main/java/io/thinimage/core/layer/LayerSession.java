@@ -83,6 +83,11 @@ final class LayerSession {
       if (e == null) {
         break;
       }
+      if (!e.isCheckSumOK()) {
+        // GNU tar refuses such a header too: its fields cannot be trusted.
+        throw ThinImageException.invalid(
+            "layer-malformed", "tar header checksum mismatch at " + quote(e.getName()));
+      }
       entries++;
       String name = e.getName();
       if (entries > limits.maxEntries()) {
