@@ -110,7 +110,7 @@ class SqliteDurabilityIT {
       reader.join(TimeUnit.SECONDS.toMillis(30));
       long acked = lastAck.get();
 
-      if (!db.toFile().exists() || !ready.get() && acknowledged == 0) {
+      if (!db.toFile().exists() || (!ready.get() && acknowledged == 0)) {
         continue; // killed before the store was ever created or initialised
       }
       try (SqliteImageRepository repo =
