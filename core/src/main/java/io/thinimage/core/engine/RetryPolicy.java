@@ -23,7 +23,7 @@ public record RetryPolicy(
    * random fraction in [0, 1): half fixed, half jitter, so retries of many runs spread out.
    */
   public Duration delayAfter(int attempt, double randomFraction) {
-    double base = initialDelay.toMillis() * Math.pow(multiplier, Math.max(0, attempt - 1));
+    double base = (double) initialDelay.toMillis() * Math.pow(multiplier, Math.max(0, attempt - 1));
     double capped = Math.min(base, maxDelay.toMillis());
     long millis = (long) (capped / 2 + capped / 2 * randomFraction);
     return Duration.ofMillis(Math.max(1, millis));
