@@ -39,6 +39,9 @@ public final class LinuxHealthProbe implements HealthProbe {
   private final Supplier<Optional<BlockDevicePool.PoolStatus>> pool;
   private final Duration timeout;
   private final Duration iowaitSample;
+  private final Duration cacheFor;
+  private HealthReport last;
+  private long lastAtNanos;
 
   /**
    * @param proc the proc filesystem ({@code /proc}; a fixture tree in tests)
@@ -53,6 +56,17 @@ public final class LinuxHealthProbe implements HealthProbe {
       Supplier<Optional<BlockDevicePool.PoolStatus>> pool,
       Duration timeout,
       Duration iowaitSample) {
+    this(proc, thresholds, pool, timeout, iowaitSample, Duration.ZERO);
+  }
+
+  private LinuxHealthProbe(
+      Path proc,
+      HealthThresholds thresholds,
+      Supplier<Optional<BlockDevicePool.PoolStatus>> pool,
+      Duration timeout,
+      Duration iowaitSample,
+      Duration cacheFor) {
+    this.cacheFor = cacheFor;
     this.proc = proc;
     this.thresholds = thresholds;
     this.pool = pool;
@@ -63,15 +77,34 @@ public final class LinuxHealthProbe implements HealthProbe {
   /** The probe on the real {@code /proc}, default thresholds, 2 s per check. */
   public static LinuxHealthProbe forHost(BlockDevicePool pool) {
     return new LinuxHealthProbe(
-        Path.of("/proc"),
-        HealthThresholds.defaults(),
-        () -> Optional.of(pool.status()),
-        Duration.ofSeconds(2),
-        Duration.ofMillis(100));
+            Path.of("/proc"),
+            HealthThresholds.defaults(),
+            () -> Optional.of(pool.status()),
+            Duration.ofSeconds(2),
+            Duration.ofMillis(100))
+        .cachedFor(Duration.ofSeconds(1));
+  }
+
+  /**
+   * The same probe, answering from its last report for {@code window}: the engine asks before every
+   * pool-mutating step, and a fresh report costs an iowait sample and a walk of every task.
+   */
+  public LinuxHealthProbe cachedFor(Duration window) {
+    return new LinuxHealthProbe(proc, thresholds, pool, timeout, iowaitSample, window);
   }
 
   @Override
-  public HealthReport check() {
+  public synchronized HealthReport check() {
+    long now = System.nanoTime();
+    if (last != null && now - lastAtNanos < cacheFor.toNanos()) {
+      return last;
+    }
+    last = measure();
+    lastAtNanos = System.nanoTime();
+    return last;
+  }
+
+  private HealthReport measure() {
     List<Check> checks = new ArrayList<>();
     ExecutorService exec =
         Executors.newCachedThreadPool(

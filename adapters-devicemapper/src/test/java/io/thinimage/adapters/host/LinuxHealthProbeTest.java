@@ -133,6 +133,18 @@ class LinuxHealthProbeTest {
   }
 
   @Test
+  void aCachedProbeAnswersFromItsLastReportWithinTheWindowOnly() throws Exception {
+    calmHost();
+    LinuxHealthProbe cached = probe(Optional.empty()).cachedFor(Duration.ofHours(1));
+    HealthReport first = cached.check();
+    write("pressure/memory", "some avg10=55.20 avg60=1 avg300=0 total=1\n");
+    assertThat(cached.check()).isSameAs(first);
+    assertThat(probe(Optional.empty()).check().unsafe()).isTrue();
+    LinuxHealthProbe uncached = probe(Optional.empty()).cachedFor(Duration.ZERO);
+    assertThat(uncached.check()).isNotSameAs(uncached.check());
+  }
+
+  @Test
   void readsTheRealProc() {
     HealthReport r =
         new LinuxHealthProbe(

@@ -34,6 +34,7 @@ final class DefaultImageManager implements ImageManager {
   private final LifecycleServices services;
   private final FsmEngine engine;
   private final HealthProbe healthProbe;
+  private final io.thinimage.core.port.IdSource ids;
   private final ImagePipelineFsm.Children children;
   private final io.thinimage.core.engine.FsmDefinition<
           ImagePipelineFsm.State, ImagePipelineFsm.Event>
@@ -52,6 +53,7 @@ final class DefaultImageManager implements ImageManager {
   private DefaultImageManager(ImageManagerBuilder b) {
     this.repository = b.repository;
     this.healthProbe = b.healthProbe;
+    this.ids = b.ids;
     this.services =
         new LifecycleServices(
             b.repository,
@@ -216,7 +218,8 @@ final class DefaultImageManager implements ImageManager {
     Run run =
         engine.run(
             children.activate(),
-            "manual:" + imageId + ":" + System.nanoTime(),
+            // each call is a new activation: a fresh resource from the injected id source
+            "manual:" + imageId + ":" + ids.newId("act"),
             Map.of("imageId", imageId),
             null,
             ProgressListener.none());
