@@ -9,6 +9,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.encoder.Encoder;
+import ch.qos.logback.core.encoder.EncoderBase;
 import io.thinimage.cli.options.CliConfig;
 import io.thinimage.cli.options.CommonOptions.LogFormat;
 import io.thinimage.cli.options.CommonOptions.LogLevel;
@@ -16,16 +17,22 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import net.logstash.logback.encoder.LogstashEncoder;
 import org.slf4j.LoggerFactory;
 
 /**
- * Configures Logback for one invocation: JSON lines (logstash encoder) to {@code
- * <data-dir>/logs/thinimage.log} at INFO, and human or JSON lines to stderr at {@code --log-level}
- * (WARN by default, so stdout and stderr stay clean). Programmatic rather than a {@code
- * logback.xml}: the levels and the file come from the options.
+ * Configures Logback for one invocation: JSON lines (the logstash layout, {@link JsonLineEncoder})
+ * to {@code <data-dir>/logs/thinimage.log} at INFO, and human or JSON lines to stderr at {@code
+ * --log-level} (WARN by default, so stdout and stderr stay clean). Programmatic rather than a
+ * {@code logback.xml}: the levels and the file come from the options.
+ *
+ * <p>Start-up cost matters here: every command pays it, and an idempotent re-run does little else.
+ * So the JSON encoder is hand-written (no Jackson), and the human stderr pattern is only compiled
+ * when the first event reaches stderr, which a successful command at the default level never does.
  */
 public final class LoggingSetup {
+  private static final String HUMAN_PATTERN =
+      "%d{HH:mm:ss.SSS} %-5level %logger{0}: %msg %kvp%n%nopex";
+
   private LoggingSetup() {}
 
   /**
@@ -89,18 +96,56 @@ public final class LoggingSetup {
   }
 
   private static Encoder<ILoggingEvent> humanEncoder(LoggerContext ctx) {
-    PatternLayoutEncoder e = new PatternLayoutEncoder();
+    LazyPatternEncoder e = new LazyPatternEncoder(HUMAN_PATTERN);
     e.setContext(ctx);
-    e.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{0}: %msg %kvp%n%nopex");
     e.start();
     return e;
   }
 
   private static Encoder<ILoggingEvent> jsonEncoder(LoggerContext ctx) {
-    LogstashEncoder e = new LogstashEncoder();
+    JsonLineEncoder e = new JsonLineEncoder();
     e.setContext(ctx);
     e.start();
     return e;
+  }
+
+  /**
+   * A pattern encoder compiled on first use: parsing a pattern loads and wires a few dozen
+   * converter classes, which most invocations would pay for nothing.
+   */
+  static final class LazyPatternEncoder extends EncoderBase<ILoggingEvent> {
+    private final String pattern;
+    private PatternLayoutEncoder delegate;
+
+    LazyPatternEncoder(String pattern) {
+      this.pattern = pattern;
+    }
+
+    private synchronized PatternLayoutEncoder delegate() {
+      if (delegate == null) {
+        PatternLayoutEncoder e = new PatternLayoutEncoder();
+        e.setContext(getContext());
+        e.setPattern(pattern);
+        e.start();
+        delegate = e;
+      }
+      return delegate;
+    }
+
+    @Override
+    public byte[] headerBytes() {
+      return null;
+    }
+
+    @Override
+    public byte[] encode(ILoggingEvent event) {
+      return delegate().encode(event);
+    }
+
+    @Override
+    public byte[] footerBytes() {
+      return null;
+    }
   }
 
   private static ThresholdFilter threshold(LoggerContext ctx, Level level) {
