@@ -37,6 +37,7 @@ inside() {
 		--select-class io.thinimage.adapters.devicemapper.DevicemapperVmIT \
 		--select-class io.thinimage.adapters.devicemapper.DevicemapperPoolContractVmIT \
 		--select-class io.thinimage.adapters.devicemapper.ActivationLatencyVmIT \
+		--select-class io.thinimage.adapters.devicemapper.GarbageCollectorVmIT \
 		--reports-dir "$ROOT/$OUT" \
 		--details tree --disable-banner --fail-if-no-tests
 }

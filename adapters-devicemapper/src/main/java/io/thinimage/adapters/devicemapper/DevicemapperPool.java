@@ -10,10 +10,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -233,7 +235,8 @@ public final class DevicemapperPool implements BlockDevicePool {
     String prefix = config.poolName() + "-" + VolumeSpec.nameFor(0).replace("0", "");
     List<MountInfo.Entry> mounts = MountInfo.read(mountInfo);
     Map<Long, PoolVolume> byId = new TreeMap<>();
-    for (DeviceInfo info : dm.infoAll()) {
+    List<DeviceInfo> infos = dm.infoAll();
+    for (DeviceInfo info : infos) {
       Optional<Long> id = ourId(info.name(), prefix);
       if (id.isEmpty()) {
         continue;
@@ -246,11 +249,43 @@ public final class DevicemapperPool implements BlockDevicePool {
       byId.put(id.get(), new PoolVolume(id.get(), info.live(), mounted, path));
     }
     if (config.useThinLs()) {
-      for (long id : thinLs.thinIds(config.poolName()).orElse(new TreeSet<>())) {
-        byId.putIfAbsent(id, new PoolVolume(id, false, false, null));
+      Optional<TreeSet<Long>> inMetadata = thinLs.thinIds(config.poolName());
+      if (inMetadata.isPresent() && !inMetadata.get().isEmpty()) {
+        Set<Long> foreign = foreignThinIds(infos, prefix);
+        for (long id : inMetadata.get()) {
+          if (!foreign.contains(id)) {
+            byId.putIfAbsent(id, new PoolVolume(id, false, false, null));
+          }
+        }
       }
     }
     return new ArrayList<>(byId.values());
+  }
+
+  /**
+   * Thin ids of this pool that a device not named by us exposes (an operator's debug device, say).
+   * thin_ls sees every id in the metadata; such an id is not ours to list, nor to delete (the
+   * kernel would refuse while the device is open, and gc would fail on it every time).
+   */
+  private Set<Long> foreignThinIds(List<DeviceInfo> infos, String prefix) {
+    Set<String> poolDevices = new HashSet<>(List.of(poolDevice()));
+    infos.stream()
+        .filter(i -> i.name().equals(config.poolName()))
+        .forEach(i -> poolDevices.add(i.major() + ":" + i.minor()));
+    Set<Long> out = new HashSet<>();
+    for (Map.Entry<String, String> t : dm.tablesAll("thin")) {
+      // <start> <length> thin <pool dev> <dev id> [<external origin>]
+      String[] f = t.getValue().split(" +");
+      boolean ours = ourId(t.getKey(), prefix).isPresent();
+      if (!ours && f.length >= 5 && "thin".equals(f[2]) && poolDevices.contains(f[3])) {
+        try {
+          out.add(Long.parseLong(f[4]));
+        } catch (NumberFormatException e) {
+          // Not a thin table we understand: nothing to exclude.
+        }
+      }
+    }
+    return out;
   }
 
   /** Whether thin_ls answered for this pool, i.e. whether list() shows inactive volumes. */

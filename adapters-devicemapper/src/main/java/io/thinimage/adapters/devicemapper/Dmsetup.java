@@ -285,6 +285,25 @@ public final class Dmsetup {
     return out;
   }
 
+  /**
+   * The live table lines of every device with a {@code target} segment, in one call, as (device
+   * name, line) pairs: one pair per segment.
+   */
+  public List<Map.Entry<String, String>> tablesAll(String target) {
+    Outcome o = run("table", "--target", target);
+    if (!o.ok()) {
+      throw failure("table --target " + target, o);
+    }
+    List<Map.Entry<String, String>> out = new ArrayList<>();
+    for (String line : o.result().stdout().split("\n")) {
+      int colon = line.indexOf(": ");
+      if (colon > 0) {
+        out.add(Map.entry(line.substring(0, colon), line.substring(colon + 2).strip()));
+      }
+    }
+    return out;
+  }
+
   /** The live table of a device, or empty if the device does not exist. */
   public Optional<String> table(String name) {
     Outcome o = run("table", name);
