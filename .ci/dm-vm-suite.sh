@@ -68,8 +68,13 @@ if ! command -v thin_ls >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >
 fi
 
 if [ -e /dev/mapper/control ] && [ "$(id -u)" = 0 ]; then
-	inside
-	exit $?
+	# a subshell: inside() execs the launcher, and the CLI end to end runs after it
+	suite_rc=0
+	(inside) || suite_rc=$?
+	cli_rc=0
+	bash .ci/dm-vm-cli.sh || cli_rc=$?
+	echo "dm-vm-suite: JUnit suite exit $suite_rc, CLI end to end exit $cli_rc" >&2
+	exit $((suite_rc ? suite_rc : cli_rc))
 fi
 
 RUNNER=${THINIMAGE_DM_VM_RUNNER:-}
@@ -83,4 +88,11 @@ if [ -z "$RUNNER" ]; then
 	echo "dm-vm-suite: no device-mapper here and no VM runner found (set THINIMAGE_DM_VM_RUNNER)" >&2
 	exit 2
 fi
-exec "$RUNNER" --workdir "$ROOT" --timeout "${THINIMAGE_DM_VM_TIMEOUT:-1500}" -- bash .ci/dm-vm-suite.sh --inside
+suite_rc=0
+"$RUNNER" --workdir "$ROOT" --timeout "${THINIMAGE_DM_VM_TIMEOUT:-1500}" -- bash .ci/dm-vm-suite.sh --inside || suite_rc=$?
+
+# ---- then the seed's flow through the real CLI jar on devicemapper, in a VM of its own --------
+cli_rc=0
+THINIMAGE_DM_VM_RUNNER="$RUNNER" bash .ci/dm-vm-cli.sh || cli_rc=$?
+echo "dm-vm-suite: JUnit suite exit $suite_rc, CLI end to end exit $cli_rc" >&2
+exit $((suite_rc ? suite_rc : cli_rc))
