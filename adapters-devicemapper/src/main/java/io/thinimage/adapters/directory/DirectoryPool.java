@@ -183,14 +183,16 @@ public final class DirectoryPool implements BlockDevicePool {
   @Override
   public synchronized void delete(VolumeSpec volume) {
     Path dir = volumeDir(volume);
+    // Rename out of the final name first: a crash mid-delete leaves debris in tmp, never a
+    // half-deleted volume that list() would report as present. The debris of this volume (an
+    // interrupted delete or snapshot copy) goes too, also when the volume itself is already gone:
+    // the retried delete is what finishes an interrupted one.
+    Path doomed = freshStaging(volume).resolveSibling(volume.name() + ".deleting");
+    deleteTree(doomed);
     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
-    // Rename out of the final name first: a crash mid-delete leaves debris in tmp, never a
-    // half-deleted volume that list() would report as present.
-    Path doomed = freshStaging(volume).resolveSibling(volume.name() + ".deleting");
     try {
-      deleteTree(doomed);
       Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw ThinImageException.transientFailure(
