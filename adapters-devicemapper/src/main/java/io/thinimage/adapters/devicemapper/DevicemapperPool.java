@@ -289,6 +289,7 @@ public final class DevicemapperPool implements BlockDevicePool {
   }
 
   /** Whether thin_ls answered for this pool, i.e. whether list() shows inactive volumes. */
+  @Override
   public synchronized boolean listsInactiveVolumes() {
     return config.useThinLs() && thinLs.thinIds(config.poolName()).isPresent();
   }

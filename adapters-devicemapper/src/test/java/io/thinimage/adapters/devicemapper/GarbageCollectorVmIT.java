@@ -214,4 +214,55 @@ class GarbageCollectorVmIT {
     assertThat(listed().keySet()).containsExactlyInAnyOrder(1L, 2L, 3L);
     assertThat(dm.info(foreign)).isPresent();
   }
+
+  @Test
+  void withoutThinLsARecordOfAnInactiveVolumeIsReportedNeverForgotten() {
+    DevicemapperConfig c = vm.config();
+    pool =
+        new DevicemapperPool(
+            new DevicemapperConfig(
+                c.poolName(),
+                c.mountRoot(),
+                c.minFreeDataRatio(),
+                c.minFreeMetadataRatio(),
+                c.commandTimeout(),
+                c.mkfsTimeout(),
+                c.busyRetries(),
+                c.busyRetryDelay(),
+                c.mkfsExtendedOptions(),
+                false),
+            vm.runner);
+    assertThat(pool.listsInactiveVolumes()).isFalse();
+    ImageManager m = manager();
+    // ti-3: a snapshot whose device is down, as every device is after a reboot
+    pool.createVolume(v(3));
+    pool.deactivate(v(3));
+    recordActivation(3);
+    pool.createVolume(v(4));
+    recordActivation(4);
+
+    GcReport dry = m.gc(false);
+    assertThat(dry.findings())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.kind()).isEqualTo(Kind.RECORD_WITHOUT_VOLUME);
+              assertThat(f.object()).isEqualTo("ti-3");
+              assertThat(f.action()).isEqualTo("none");
+            });
+    assertThat(m.gc(true).findings()).hasSize(1);
+
+    repository.read(
+        r -> {
+          assertThat(r.findVolume(3)).isPresent();
+          assertThat(r.findActivation("act-3").orElseThrow().state())
+              .isEqualTo(ActivationState.ACTIVE);
+          return null;
+        });
+    assertThat(new ThinLs(vm.runner, dm, VmPool.TIMEOUT).thinIds(vm.name).orElseThrow())
+        .containsExactlyInAnyOrder(3L, 4L);
+    // the volume is all there: it activates again
+    assertThat(pool.activate(v(3))).isEqualTo(pool.devicePath(v(3)));
+    assertThat(m.gc(false).findings()).isEmpty();
+  }
 }

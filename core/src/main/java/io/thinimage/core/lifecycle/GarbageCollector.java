@@ -89,8 +89,21 @@ public final class GarbageCollector {
     for (Image i : s.repository().read(r -> r.listImages())) {
       i.layers().stream().map(ImageLayer::chain).filter(Objects::nonNull).forEach(used::add);
     }
+    // Without a view of inactive volumes, "not listed" may just mean "not active" (after a
+    // reboot, every volume): report such records, never forget them.
+    boolean seesInactive = s.pool().listsInactiveVolumes();
     for (Volume v : records) {
-      if (!inPool.containsKey(v.thinId())) {
+      if (!inPool.containsKey(v.thinId()) && !seesInactive) {
+        findings.add(
+            new Finding(
+                Kind.RECORD_WITHOUT_VOLUME,
+                v.name(),
+                v.kind()
+                    + " "
+                    + v.state()
+                    + ", not active; the pool cannot list inactive volumes (thin_ls missing)",
+                "none"));
+      } else if (!inPool.containsKey(v.thinId())) {
         findings.add(
             new Finding(
                 Kind.RECORD_WITHOUT_VOLUME,

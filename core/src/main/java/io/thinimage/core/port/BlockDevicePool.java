@@ -69,6 +69,15 @@ public interface BlockDevicePool {
    */
   List<PoolVolume> list();
 
+  /**
+   * Whether {@link #list()} shows inactive volumes too. When it does not (devicemapper without
+   * {@code thin_ls}), a recorded volume missing from the list may well exist, and gc must not
+   * forget its record.
+   */
+  default boolean listsInactiveVolumes() {
+    return true;
+  }
+
   /** A volume as the pool sees it. */
   record PoolVolume(long thinId, boolean active, boolean mounted, String devicePath) {}
 
