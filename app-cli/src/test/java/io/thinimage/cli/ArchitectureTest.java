@@ -10,11 +10,9 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
-import io.thinimage.core.engine.CrashPoints;
 import io.thinimage.core.engine.Run;
 import io.thinimage.core.engine.RunStatus;
 import io.thinimage.core.engine.TransitionRecord;
-import io.thinimage.core.layer.RootFilesystemFactory;
 
 /**
  * The module graph is the architecture: core knows no adapter, app or infrastructure library;
@@ -102,20 +100,20 @@ class ArchitectureTest {
           .resideInAPackage("io.thinimage.adapters..")
           .should()
           .dependOnClassesThat()
-          .resideInAnyPackage("io.thinimage.cli..", "io.thinimage.daemon..");
+          .resideInAnyPackage(
+              "io.thinimage.cli..", "io.thinimage.daemon..", "io.thinimage.wiring..");
 
   /**
-   * The CLI sees core through {@code api}, {@code domain} and the ports it wires; {@code Run}, its
-   * {@code RunStatus} and {@code TransitionRecord} are part of the API's signatures, {@code
-   * CrashPoints} is a builder seam (crash-torture runs of the real binary), and {@code
-   * RootFilesystemFactory} is the layer seam a pool adapter provides. Never the engine, lifecycle
-   * or layer rules.
+   * The apps (CLI and daemon) see core through {@code api}, {@code domain} and the ports; {@code
+   * Run}, its {@code RunStatus} and {@code TransitionRecord} are part of the API's signatures.
+   * Never the engine's machinery, the lifecycle FSMs, the blob store or the layer rules: the wiring
+   * module builds the manager, the apps only call it.
    */
   @ArchTest
-  static final ArchRule cliUsesOnlyThePublicFaceOfCore =
+  static final ArchRule appsUseOnlyThePublicFaceOfCore =
       noClasses()
           .that()
-          .resideInAPackage("io.thinimage.cli..")
+          .resideInAnyPackage("io.thinimage.cli..", "io.thinimage.daemon..")
           .should()
           .dependOnClassesThat(
               resideInAPackage("io.thinimage.core..")
@@ -127,7 +125,14 @@ class ArchitectureTest {
                               "io.thinimage.core.port")))
                   .and(not(type(Run.class)))
                   .and(not(type(RunStatus.class)))
-                  .and(not(type(CrashPoints.class)))
-                  .and(not(type(TransitionRecord.class)))
-                  .and(not(type(RootFilesystemFactory.class))));
+                  .and(not(type(TransitionRecord.class))));
+
+  /** The apps build managers only through the default module set, never by hand. */
+  @ArchTest
+  static final ArchRule appsWireThroughTheDefaultModuleSet =
+      noClasses()
+          .that()
+          .resideInAnyPackage("io.thinimage.cli..", "io.thinimage.daemon..")
+          .should()
+          .callMethod(io.thinimage.core.api.ImageManager.class, "builder");
 }

@@ -1,9 +1,15 @@
 package io.thinimage.daemon;
 
+import com.google.inject.Guice;
+import com.google.inject.Injector;
 import io.thinimage.core.api.ImageManager;
 import io.thinimage.core.domain.ThinImageException;
 import io.thinimage.core.port.ObjectStore;
 import io.thinimage.daemon.cli.DaemonCommand;
+import io.thinimage.wiring.DefaultModules;
+import io.thinimage.wiring.HostSettings;
+import io.thinimage.wiring.OpenedResources;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine;
@@ -20,28 +26,24 @@ public final class DaemonMain {
 
   /**
    * Refuses a second daemon on a live socket (before touching the store), takes the data-dir lock,
-   * builds the manager and runs the service until a stop signal. Returns the exit code.
+   * wires the manager with the default module set and runs the service until a stop signal. Returns
+   * the exit code.
    */
   @SuppressWarnings("try") // the lock is held for the daemon's lifetime, never read
   public static int serve(
-      StandaloneWiring wiring, DaemonOptions options, UnaryOperator<ObjectStore> decorate) {
+      HostSettings settings, DaemonOptions options, UnaryOperator<ObjectStore> decorate) {
     if (SocketGuard.isLive(options.socket())) {
       throw ThinImageException.conflict(
           "daemon-already-running",
           "a thinimage daemon is already listening on " + options.socket());
     }
-    try (ServiceLock lock = ServiceLock.acquire(wiring.dataDir())) {
-      ObjectStore store = wiring.objectStore(decorate);
-      try (ImageManager manager = wiring.manager(store)) {
-        return ThinimageDaemon.run(options, manager, Optional.of(store));
-      } finally {
-        if (store instanceof AutoCloseable c) {
-          try {
-            c.close();
-          } catch (Exception e) {
-            // Nothing left to do with a store we are done with.
-          }
-        }
+    try (ServiceLock lock = ServiceLock.acquire(settings.dataDir())) {
+      Injector injector =
+          Guice.createInjector(DefaultModules.forHost(settings, Clock.systemUTC(), decorate));
+      try (OpenedResources opened = injector.getInstance(OpenedResources.class)) {
+        ObjectStore store = injector.getInstance(ObjectStore.class);
+        return ThinimageDaemon.run(
+            options, injector.getInstance(ImageManager.class), Optional.of(store));
       }
     }
   }

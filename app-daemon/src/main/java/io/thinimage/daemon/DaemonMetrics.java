@@ -14,10 +14,10 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.thinimage.core.api.ImageManager;
+import io.thinimage.core.api.RunTypes;
 import io.thinimage.core.api.StatusReport;
 import io.thinimage.core.engine.Run;
 import io.thinimage.core.engine.TransitionRecord;
-import io.thinimage.core.lifecycle.ImagePipelineFsm;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -185,7 +185,7 @@ final class DaemonMetrics {
       seenSeq.put(r.id(), max);
       seenVersion.put(r.id(), r.version());
       if (!r.status().isActive()
-          && ImagePipelineFsm.TYPE.equals(r.type())
+          && RunTypes.IMAGE.equals(r.type())
           && finishedCounted.add(r.id())) {
         bytesDownloaded.increment((double) parseLong(r.attributes().get("bytes")));
       }

@@ -3,6 +3,7 @@ package io.thinimage.adapters.devicemapper;
 import com.google.inject.PrivateModule;
 import com.google.inject.Provides;
 import io.thinimage.adapters.fs.NioRootFilesystemFactory;
+import io.thinimage.adapters.host.HealthThresholds;
 import io.thinimage.adapters.host.LinuxHealthProbe;
 import io.thinimage.core.layer.RootFilesystemFactory;
 import io.thinimage.core.port.BlockDevicePool;
@@ -17,9 +18,17 @@ import jakarta.inject.Singleton;
  */
 public final class DevicemapperPoolModule extends PrivateModule {
   private final DevicemapperConfig config;
+  private final HealthThresholds thresholds;
 
+  /** The pool {@code config} names, gated by the documented {@link HealthThresholds#defaults()}. */
   public DevicemapperPoolModule(DevicemapperConfig config) {
+    this(config, HealthThresholds.defaults());
+  }
+
+  /** The pool {@code config} names, gated by {@code thresholds}. */
+  public DevicemapperPoolModule(DevicemapperConfig config, HealthThresholds thresholds) {
     this.config = config;
+    this.thresholds = thresholds;
   }
 
   @Override
@@ -44,6 +53,6 @@ public final class DevicemapperPoolModule extends PrivateModule {
   @Provides
   @Singleton
   HealthProbe health(BlockDevicePool pool) {
-    return LinuxHealthProbe.forHost(pool);
+    return LinuxHealthProbe.forHost(pool, thresholds);
   }
 }

@@ -10,8 +10,6 @@ import io.thinimage.core.port.BlockDevicePool;
 import io.thinimage.core.port.HealthProbe;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Optional;
 
 /**
  * Guice wiring of the directory pool (no root, no device-mapper): exposes only the ports a manager
@@ -21,9 +19,20 @@ import java.util.Optional;
  */
 public final class DirectoryPoolModule extends PrivateModule {
   private final Path root;
+  private final HealthThresholds thresholds;
 
+  /** The pool under {@code root}; host health is reported, never blocking. */
   public DirectoryPoolModule(Path root) {
+    this(root, HealthThresholds.reportOnly());
+  }
+
+  /**
+   * The pool under {@code root} with a health probe that blocks mutations past {@code thresholds}
+   * (an operator who wants the directory pool gated like devicemapper).
+   */
+  public DirectoryPoolModule(Path root, HealthThresholds thresholds) {
     this.root = root;
+    this.thresholds = thresholds;
   }
 
   @Override
@@ -47,12 +56,7 @@ public final class DirectoryPoolModule extends PrivateModule {
 
   @Provides
   @Singleton
-  HealthProbe health() {
-    return new LinuxHealthProbe(
-        Path.of("/proc"),
-        HealthThresholds.reportOnly(),
-        Optional::empty,
-        Duration.ofSeconds(2),
-        Duration.ofMillis(100));
+  HealthProbe health(BlockDevicePool pool) {
+    return LinuxHealthProbe.forHost(pool, thresholds);
   }
 }

@@ -1,5 +1,8 @@
 package io.thinimage.adapters.host;
 
+import io.thinimage.core.domain.ThinImageException;
+import java.util.List;
+
 /**
  * When a host check turns WARN or UNSAFE. Defaults ({@link #defaults()}) are documented in {@code
  * docs/operations.md}: they refuse dm mutations under real memory or I/O stalls, with tasks stuck
@@ -45,5 +48,55 @@ public record HealthThresholds(
     double never = Double.POSITIVE_INFINITY;
     return new HealthThresholds(
         10, never, 10, -1, 20, never, 20, never, 1, Integer.MAX_VALUE, 80, never);
+  }
+
+  /** The names {@link #with(String, double)} accepts, in declaration order. */
+  public static final List<String> NAMES =
+      List.of(
+          "memory-psi-warn",
+          "memory-psi-unsafe",
+          "mem-available-warn",
+          "mem-available-unsafe",
+          "io-psi-warn",
+          "io-psi-unsafe",
+          "iowait-warn",
+          "iowait-unsafe",
+          "dstate-warn",
+          "dstate-unsafe",
+          "pool-warn",
+          "pool-unsafe");
+
+  /**
+   * These thresholds with one changed, by its documented name (an operator's {@code
+   * --health-threshold NAME=VALUE}). INVALID_INPUT for an unknown name or a negative value.
+   */
+  public HealthThresholds with(String name, double value) {
+    if (!(value >= 0) || value > Integer.MAX_VALUE) {
+      throw ThinImageException.invalid(
+          "bad-health-threshold", "health threshold " + name + " must be >= 0, got " + value);
+    }
+    double[] v = {
+      memoryPsiWarn,
+      memoryPsiUnsafe,
+      memAvailableWarnPercent,
+      memAvailableUnsafePercent,
+      ioPsiWarn,
+      ioPsiUnsafe,
+      iowaitWarnPercent,
+      iowaitUnsafePercent,
+      dstateWarn,
+      dstateUnsafe,
+      poolWarnPercent,
+      poolUnsafePercent
+    };
+    int i = NAMES.indexOf(name);
+    if (i < 0) {
+      throw ThinImageException.invalid(
+          "bad-health-threshold",
+          "unknown health threshold '" + name + "'; known: " + String.join(", ", NAMES));
+    }
+    v[i] = value;
+    return new HealthThresholds(
+        v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], (int) v[8], (int) v[9], v[10], v[11]);
   }
 }

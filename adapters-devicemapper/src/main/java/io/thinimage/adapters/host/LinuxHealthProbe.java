@@ -76,9 +76,17 @@ public final class LinuxHealthProbe implements HealthProbe {
 
   /** The probe on the real {@code /proc}, default thresholds, 2 s per check. */
   public static LinuxHealthProbe forHost(BlockDevicePool pool) {
+    return forHost(pool, HealthThresholds.defaults());
+  }
+
+  /**
+   * The probe of this host and {@code pool} with the given thresholds (for example {@link
+   * HealthThresholds#reportOnly()} on the directory pool), answering from its last report for 1 s.
+   */
+  public static LinuxHealthProbe forHost(BlockDevicePool pool, HealthThresholds thresholds) {
     return new LinuxHealthProbe(
             Path.of("/proc"),
-            HealthThresholds.defaults(),
+            thresholds,
             () -> Optional.of(pool.status()),
             Duration.ofSeconds(2),
             Duration.ofMillis(100))

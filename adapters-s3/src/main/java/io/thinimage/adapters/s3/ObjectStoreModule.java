@@ -14,6 +14,7 @@ import java.util.function.UnaryOperator;
 public final class ObjectStoreModule extends PrivateModule {
   private final String uri;
   private final UnaryOperator<S3Options> tune;
+  private final UnaryOperator<ObjectStore> decorate;
 
   public ObjectStoreModule(String uri) {
     this(uri, UnaryOperator.identity());
@@ -25,8 +26,20 @@ public final class ObjectStoreModule extends PrivateModule {
    *     file://}
    */
   public ObjectStoreModule(String uri, UnaryOperator<S3Options> tune) {
+    this(uri, tune, UnaryOperator.identity());
+  }
+
+  /**
+   * @param uri where the layers are
+   * @param tune adjusts the S3 options; ignored for {@code file://}
+   * @param decorate wraps the store before it is exposed (metrics, tracing, fault injection); a
+   *     wrapper that is not {@link AutoCloseable} leaves closing the store it wraps to its caller
+   */
+  public ObjectStoreModule(
+      String uri, UnaryOperator<S3Options> tune, UnaryOperator<ObjectStore> decorate) {
     this.uri = uri;
     this.tune = tune;
+    this.decorate = decorate;
   }
 
   @Override
@@ -37,6 +50,6 @@ public final class ObjectStoreModule extends PrivateModule {
   @Provides
   @Singleton
   ObjectStore objectStore() {
-    return ObjectStores.fromUri(uri, tune);
+    return decorate.apply(ObjectStores.fromUri(uri, tune));
   }
 }

@@ -11,11 +11,9 @@ import io.thinimage.cli.support.ErrorReporter;
 import io.thinimage.cli.support.LoggingSetup;
 import io.thinimage.cli.wiring.Closer;
 import io.thinimage.cli.wiring.ConfigModule;
-import io.thinimage.cli.wiring.ManagerModule;
-import io.thinimage.cli.wiring.ObjectStoreModule;
-import io.thinimage.cli.wiring.PoolModule;
-import io.thinimage.cli.wiring.RepositoryModule;
-import io.thinimage.cli.wiring.RunMode;
+import io.thinimage.core.api.ManagerConfig;
+import io.thinimage.wiring.DefaultModules;
+import io.thinimage.wiring.OpenedResources;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,10 +43,15 @@ public abstract class BaseCommand implements Callable<Integer> {
   /** Does the work; returns the exit code. */
   protected abstract int run(CliContext ctx);
 
-  /** The Guice modules; tests and embedders may swap one. */
-  protected List<Module> modules() {
+  /**
+   * The Guice modules: the default module set over these options. Only mutating commands resume
+   * unfinished runs: a {@code list-images} must not start work behind the back of the process that
+   * holds the lock.
+   */
+  protected List<Module> modules(CliConfig config, boolean mutating) {
     return List.of(
-        new RepositoryModule(), new ObjectStoreModule(), new PoolModule(), new ManagerModule());
+        new ConfigModule(config),
+        DefaultModules.forHost(config.hostSettings(ManagerConfig.defaults(), mutating)));
   }
 
   @Override
@@ -82,10 +85,8 @@ public abstract class BaseCommand implements Callable<Integer> {
         closer.register(
             DataDirLock.acquire(config.lockFile(), commandLine.strip(), !config.noWait(), err));
       }
-      List<Module> all = new java.util.ArrayList<>();
-      all.add(new ConfigModule(config, new RunMode(name, mutating), closer));
-      all.addAll(modules());
-      Injector injector = Guice.createInjector(all);
+      Injector injector = Guice.createInjector(modules(config, mutating));
+      closer.register(injector.getInstance(OpenedResources.class));
       int code = run(new CliContext(config, new Printer(out, config.output()), err, injector));
       out.flush();
       return code;

@@ -1,14 +1,13 @@
 package io.thinimage.cli.commands;
 
 import com.google.inject.Module;
-import io.thinimage.cli.wiring.ManagerModule;
-import io.thinimage.cli.wiring.ObjectStoreModule;
-import io.thinimage.cli.wiring.PoolModule;
-import io.thinimage.cli.wiring.RepositoryModule;
+import io.thinimage.cli.options.CliConfig;
+import io.thinimage.cli.wiring.ConfigModule;
 import io.thinimage.core.api.ManagerConfig;
 import io.thinimage.core.port.ObjectStore;
 import io.thinimage.daemon.DaemonOptions;
 import io.thinimage.daemon.ThinimageDaemon;
+import io.thinimage.wiring.DefaultModules;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -63,13 +62,13 @@ public final class DaemonCommand extends BaseCommand {
   }
 
   @Override
-  protected List<Module> modules() {
+  protected List<Module> modules(CliConfig config, boolean mutating) {
+    // The daemon resumes in the background once its socket answers, not while building.
     return List.of(
-        new RepositoryModule(),
-        new ObjectStoreModule(),
-        new PoolModule(),
-        new ManagerModule(
-            ManagerConfig.defaults().withConcurrency(downloadQueue, unpackQueue), false));
+        new ConfigModule(config),
+        DefaultModules.forHost(
+            config.hostSettings(
+                ManagerConfig.defaults().withConcurrency(downloadQueue, unpackQueue), false)));
   }
 
   @Override

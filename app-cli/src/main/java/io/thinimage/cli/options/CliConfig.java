@@ -1,12 +1,18 @@
 package io.thinimage.cli.options;
 
+import io.thinimage.adapters.host.HealthThresholds;
 import io.thinimage.cli.options.CommonOptions.LogFormat;
 import io.thinimage.cli.options.CommonOptions.LogLevel;
 import io.thinimage.cli.options.CommonOptions.OutputFormat;
 import io.thinimage.cli.options.CommonOptions.PoolDriverChoice;
+import io.thinimage.core.api.ManagerConfig;
 import io.thinimage.core.domain.ThinImageException;
+import io.thinimage.wiring.HostSettings;
+import io.thinimage.wiring.PoolDriver;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +36,8 @@ import java.util.Optional;
  * @param logFormat stderr log format
  * @param output stdout format
  * @param noWait fail instead of waiting for the data-dir lock
+ * @param healthThresholds {@code --health-thresholds} changes, by threshold name
+ * @param unsafeWait how long to wait for an unsafe host or pool before exiting 5
  */
 public record CliConfig(
     Path dataDir,
@@ -46,7 +54,9 @@ public record CliConfig(
     LogLevel logLevel,
     LogFormat logFormat,
     OutputFormat output,
-    boolean noWait) {
+    boolean noWait,
+    Map<String, Double> healthThresholds,
+    Duration unsafeWait) {
 
   private static final String DATA_DIR_PLACEHOLDER = "<data-dir>";
 
@@ -99,7 +109,34 @@ public record CliConfig(
         o.logLevel,
         o.logFormat,
         o.output,
-        o.noWait);
+        o.noWait,
+        thresholds(o.healthThresholds),
+        duration("--unsafe-wait", o.unsafeWait));
+  }
+
+  /**
+   * What the default module set needs: these options as {@link HostSettings}, resuming unfinished
+   * runs at build only when {@code resumeOnBuild}.
+   */
+  public HostSettings hostSettings(ManagerConfig manager, boolean resumeOnBuild) {
+    HostSettings s =
+        HostSettings.under(
+                dataDir,
+                storeUri,
+                "directory".equals(driver) ? PoolDriver.DIRECTORY : PoolDriver.DEVICEMAPPER)
+            .withPaths(dbFile, blobDir, mountRoot)
+            .withS3(region, s3Endpoint, anonymous)
+            .withPoolName(poolName)
+            .withManager(manager.withUnsafeWait(unsafeWait))
+            .withResumeOnBuild(resumeOnBuild);
+    if (!healthThresholds.isEmpty()) {
+      HealthThresholds t = s.effectiveHealth();
+      for (Map.Entry<String, Double> e : healthThresholds.entrySet()) {
+        t = t.with(e.getKey(), e.getValue());
+      }
+      s = s.withHealth(t);
+    }
+    return s;
   }
 
   /** The data-dir lock file. */
@@ -146,6 +183,62 @@ public record CliConfig(
       return dataDir.resolve(rest).normalize();
     }
     return Path.of(value).toAbsolutePath().normalize();
+  }
+
+  private static Map<String, Double> thresholds(String value) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    if (value == null || value.isBlank() || "none".equals(value.strip())) {
+      return out;
+    }
+    for (String pair : value.split(",")) {
+      int eq = pair.indexOf('=');
+      String name = eq < 0 ? pair.strip() : pair.substring(0, eq).strip();
+      if (eq < 0 || !HealthThresholds.NAMES.contains(name)) {
+        throw ThinImageException.invalid(
+            "bad-option",
+            "--health-thresholds takes NAME=VALUE pairs with NAME one of "
+                + String.join(", ", HealthThresholds.NAMES)
+                + ", got '"
+                + pair.strip()
+                + "'");
+      }
+      try {
+        out.put(name, Double.parseDouble(pair.substring(eq + 1).strip()));
+      } catch (NumberFormatException e) {
+        throw ThinImageException.invalid(
+            "bad-option", "--health-thresholds " + name + " needs a number, got '" + pair + "'");
+      }
+    }
+    return out;
+  }
+
+  /** {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, or an ISO-8601 duration. */
+  static Duration duration(String option, String value) {
+    String v = value.strip().toLowerCase(Locale.ROOT);
+    try {
+      if (v.startsWith("p")) {
+        return Duration.parse(v.toUpperCase(Locale.ROOT));
+      }
+      if (v.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+      }
+      long n = Long.parseLong(v.substring(0, v.length() - 1));
+      switch (v.charAt(v.length() - 1)) {
+        case 's':
+          return Duration.ofSeconds(n);
+        case 'm':
+          return Duration.ofMinutes(n);
+        case 'h':
+          return Duration.ofHours(n);
+        default:
+          break;
+      }
+    } catch (RuntimeException e) {
+      // falls through to the one error below
+    }
+    throw ThinImageException.invalid(
+        "bad-option",
+        option + " takes a duration such as 500ms, 30s, 2m or 1h, got '" + value + "'");
   }
 
   private static boolean anonymous(String value, Host host) {

@@ -139,6 +139,26 @@ public final class CommonOptions {
               + " Env THINIMAGE_NO_WAIT. Default: ${DEFAULT-VALUE}")
   public boolean noWait;
 
+  @Option(
+      names = "--health-thresholds",
+      paramLabel = "NAME=VALUE,...",
+      defaultValue = "${env:THINIMAGE_HEALTH_THRESHOLDS:-none}",
+      description =
+          "Change health-gate thresholds (docs/operations.md lists the names, e.g."
+              + " memory-psi-unsafe=30,pool-unsafe=85). Devicemapper starts from the documented"
+              + " defaults, the directory pool from report-only. Env THINIMAGE_HEALTH_THRESHOLDS. Default: ${DEFAULT-VALUE}")
+  public String healthThresholds;
+
+  @Option(
+      names = "--unsafe-wait",
+      paramLabel = "DURATION",
+      defaultValue = "${env:THINIMAGE_UNSAFE_WAIT:-2m}",
+      description =
+          "How long a command waits for an unsafe host or pool to turn safe before it exits 5"
+              + " (the run stays resumable), e.g. 30s, 2m. Env THINIMAGE_UNSAFE_WAIT."
+              + " Default: ${DEFAULT-VALUE}")
+  public String unsafeWait;
+
   /** Which pool driver to use. */
   public enum PoolDriverChoice {
     devicemapper,

@@ -1,26 +1,32 @@
 package io.thinimage.cli.wiring;
 
 import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
 import io.thinimage.cli.options.CliConfig;
-import java.time.Clock;
+import jakarta.inject.Singleton;
 
-/** Binds the resolved options, the run mode, the closer and the clock of one invocation. */
+/**
+ * What only the CLI binds on top of the default module set: the resolved options, and what {@code
+ * setup-pool} does for the chosen pool driver.
+ */
 public final class ConfigModule extends AbstractModule {
   private final CliConfig config;
-  private final RunMode mode;
-  private final Closer closer;
 
-  public ConfigModule(CliConfig config, RunMode mode, Closer closer) {
+  public ConfigModule(CliConfig config) {
     this.config = config;
-    this.mode = mode;
-    this.closer = closer;
   }
 
   @Override
   protected void configure() {
     bind(CliConfig.class).toInstance(config);
-    bind(RunMode.class).toInstance(mode);
-    bind(Closer.class).toInstance(closer);
-    bind(Clock.class).toInstance(Clock.systemUTC());
+  }
+
+  @Provides
+  @Singleton
+  PoolProvisioner provisioner() {
+    if ("directory".equals(config.driver())) {
+      return new DirectoryProvisioner(config);
+    }
+    return new DevicemapperProvisioner(config);
   }
 }

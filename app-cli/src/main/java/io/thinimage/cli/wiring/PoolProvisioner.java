@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * What {@code setup-pool} asks of the configured pool driver: make the pool exist, without ever
- * destroying an existing one. Bound per driver in {@link PoolModule}.
+ * destroying an existing one. Bound per driver in {@link ConfigModule}.
  */
 public interface PoolProvisioner {
 

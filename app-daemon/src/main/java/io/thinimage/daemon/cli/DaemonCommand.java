@@ -1,12 +1,13 @@
 package io.thinimage.daemon.cli;
 
-import io.thinimage.core.api.ImageManager;
+import io.thinimage.core.api.ManagerConfig;
 import io.thinimage.core.domain.ThinImageException;
 import io.thinimage.core.port.ObjectStore;
 import io.thinimage.daemon.DaemonMain;
 import io.thinimage.daemon.DaemonOptions;
-import io.thinimage.daemon.StandaloneWiring;
 import io.thinimage.daemon.ThinimageDaemon;
+import io.thinimage.wiring.HostSettings;
+import io.thinimage.wiring.PoolDriver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -15,9 +16,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code daemon}, standalone: wires a manager from its own options and runs {@link
- * ThinimageDaemon}. The CLI's own {@code daemon} command should instead build the manager with its
- * Guice wiring and call {@link ThinimageDaemon#run(DaemonOptions, ImageManager)}.
+ * {@code daemon}, standalone: wires a manager from its own options and runs {@link ThinimageDaemon}
+ * over the default module set. The CLI's {@code thinimage daemon} is the same service with the
+ * CLI's options (every {@code THINIMAGE_*} variable, the data-dir lock).
  */
 @Command(
     name = "daemon",
@@ -106,10 +107,17 @@ public final class DaemonCommand implements Callable<Integer> {
       if (downloads < 1 || unpacks < 1) {
         throw ThinImageException.invalid("bad-option", "queue sizes must be at least 1");
       }
-      StandaloneWiring wiring =
-          new StandaloneWiring(
-              data, store, region, s3Endpoint, anonymous, driver, poolName, downloads, unpacks);
-      return DaemonMain.serve(wiring, DaemonOptions.of(sock, metricsPort), decorate);
+      HostSettings settings =
+          HostSettings.under(
+                  data,
+                  store,
+                  "directory".equals(driver) ? PoolDriver.DIRECTORY : PoolDriver.DEVICEMAPPER)
+              .withS3(region, s3Endpoint, anonymous)
+              .withPoolName(poolName)
+              .withManager(ManagerConfig.defaults().withConcurrency(downloads, unpacks))
+              // resumed in the background once the socket answers
+              .withResumeOnBuild(false);
+      return DaemonMain.serve(settings, DaemonOptions.of(sock, metricsPort), decorate);
     } catch (ThinImageException e) {
       System.err.println("thinimage daemon: " + e.getMessage() + " (" + e.code() + ")");
       return e.kind().exitCode();

@@ -121,13 +121,13 @@ class EmbeddingExampleTest {
   private static final Path GUICE_EXAMPLE =
       Path.of(
           "..",
-          "app-cli",
+          "wiring",
           "src",
           "test",
           "java",
           "io",
           "thinimage",
-          "cli",
+          "wiring",
           "EmbeddingGuiceExampleTest.java");
 
   private static String normalise(String s) {

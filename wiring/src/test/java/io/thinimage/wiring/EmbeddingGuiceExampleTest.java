@@ -1,4 +1,4 @@
-package io.thinimage.cli;
+package io.thinimage.wiring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,6 +12,7 @@ import io.thinimage.adapters.s3.ObjectStores;
 import io.thinimage.adapters.sqlite.SqliteImageRepository;
 import io.thinimage.adapters.sqlite.SqliteModule;
 import io.thinimage.core.api.ImageManager;
+import io.thinimage.core.api.ManagerConfig;
 import io.thinimage.core.api.ProcessOptions;
 import io.thinimage.core.api.ProcessResult;
 import io.thinimage.core.api.ProgressListener;
@@ -72,6 +73,25 @@ class EmbeddingGuiceExampleTest {
       assertThat(root.resolve("etc/motd")).hasContent("hello");
     }
     // end::guice[]
+  }
+
+  @Test
+  void withTheDefaultModuleSet() throws Exception {
+    // tag::defaults[]
+    HostSettings settings =
+        HostSettings.under(data, "file://" + bucket, PoolDriver.DIRECTORY) // or DEVICEMAPPER
+            .withManager(ManagerConfig.defaults().withConcurrency(2, 1));
+    Injector injector = Guice.createInjector(DefaultModules.forHost(settings));
+    try (OpenedResources opened = injector.getInstance(OpenedResources.class)) {
+      ImageManager images = injector.getInstance(ImageManager.class);
+      ProcessResult r =
+          images.process(
+              new ImageReference("images/app/"),
+              ProcessOptions.defaults(),
+              ProgressListener.none());
+      assertThat(Path.of(r.activation().devicePath()).resolve("etc/motd")).hasContent("hello");
+    } // closes the manager, then the database and the store client
+    // end::defaults[]
   }
 
   @Test
