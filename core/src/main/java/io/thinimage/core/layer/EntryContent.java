@@ -65,6 +65,17 @@ final class EntryContent extends InputStream {
     return r;
   }
 
+  /**
+   * After the filesystem failed to store the entry: blames the layer only if the tar stream itself
+   * failed or ended early. Bytes still unread are the filesystem's doing (a full disk stops the
+   * copy mid-file), so the caller reports its own I/O error instead of a truncated layer.
+   */
+  void rethrowIfSourceFailed() {
+    if (sourceFailure != null || endedEarly) {
+      rethrowSourceFailure();
+    }
+  }
+
   /** Turns a failure of the tar stream (not of the filesystem) into a typed error. */
   void rethrowSourceFailure() {
     if (sourceFailure != null || endedEarly || left > 0) {

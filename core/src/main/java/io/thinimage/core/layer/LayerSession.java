@@ -291,7 +291,7 @@ final class LayerSession {
     try {
       fs.createFile(target, content, size);
     } catch (IOException ex) {
-      content.rethrowSourceFailure();
+      content.rethrowIfSourceFailed();
       throw ex;
     }
     content.rethrowSourceFailure();
