@@ -29,6 +29,13 @@ final class AdminApi {
   private static final Pattern RUN = Pattern.compile("/v1/runs/([A-Za-z0-9._:-]{1,200})");
   private static final Pattern RUN_ACTION =
       Pattern.compile("/v1/runs/([A-Za-z0-9._:-]{1,200})/(cancel|retry)");
+  private static final Pattern RUN_RESULT =
+      Pattern.compile("/v1/runs/([A-Za-z0-9._:-]{1,200})/result");
+  private static final Pattern IMAGE = Pattern.compile("/v1/images/([A-Za-z0-9._:-]{1,200})");
+  private static final Pattern IMAGE_ACTIVATE =
+      Pattern.compile("/v1/images/([A-Za-z0-9._:-]{1,200})/activate");
+  private static final Pattern ACTIVATION_DEACTIVATE =
+      Pattern.compile("/v1/activations/([A-Za-z0-9._:-]{1,200})/deactivate");
   private static final int DEFAULT_RECENT = 50;
   private static final int MAX_RECENT = 1000;
 
@@ -81,6 +88,12 @@ final class AdminApi {
           case "/v1/runs" -> get(method) ? runs(query) : notAllowed(method, path, "GET");
           case "/v1/activity" -> get(method) ? activity(query) : notAllowed(method, path, "GET");
           case "/v1/store" -> get(method) ? storeListing(query) : notAllowed(method, path, "GET");
+          case "/v1/gc" ->
+              "POST".equals(method)
+                  ? Answer.json(200, manager.gc(Boolean.parseBoolean(query.get("force"))))
+                  : notAllowed(method, path, "POST");
+          case "/v1/backup" ->
+              "POST".equals(method) ? backup(body) : notAllowed(method, path, "POST");
           default -> null;
         };
     if (fixed != null) {
@@ -94,6 +107,40 @@ final class AdminApi {
       String id = action.group(1);
       Run run = "cancel".equals(action.group(2)) ? manager.cancel(id) : manager.retryNow(id);
       return Answer.json(200, new RunView(run, null));
+    }
+    Matcher result = RUN_RESULT.matcher(path);
+    if (result.matches()) {
+      return get(method)
+          ? Answer.json(200, manager.result(result.group(1)))
+          : notAllowed(method, path, "GET");
+    }
+    Matcher activate = IMAGE_ACTIVATE.matcher(path);
+    if (activate.matches()) {
+      return "POST".equals(method)
+          ? Answer.json(200, manager.activate(activate.group(1)))
+          : notAllowed(method, path, "POST");
+    }
+    Matcher deactivate = ACTIVATION_DEACTIVATE.matcher(path);
+    if (deactivate.matches()) {
+      return "POST".equals(method)
+          ? Answer.json(200, manager.deactivate(deactivate.group(1)))
+          : notAllowed(method, path, "POST");
+    }
+    Matcher image = IMAGE.matcher(path);
+    if (image.matches()) {
+      String id = image.group(1);
+      if ("DELETE".equals(method)) {
+        manager.deleteImage(id);
+        return Answer.json(200, Map.of("deleted", id));
+      }
+      return get(method)
+          ? Answer.json(
+              200,
+              manager
+                  .findImage(id)
+                  .orElseThrow(
+                      () -> ThinImageException.notFound("image-not-found", "no image " + id)))
+          : notAllowed(method, path, "GET, DELETE");
     }
     Matcher one = RUN.matcher(path);
     if (one.matches()) {
@@ -133,6 +180,20 @@ final class AdminApi {
         manager.submit(
             new ImageReference(ref.asString()), new ProcessOptions(newActivation, activate));
     return Answer.json(202, new RunView(run, null));
+  }
+
+  /**
+   * {@code POST /v1/backup {"to": "/abs/path"}}: a checked copy of the store, written by the
+   * daemon.
+   */
+  private Answer backup(String body) {
+    JsonNode req = Json.mapper().readTree(body == null || body.isBlank() ? "{}" : body);
+    JsonNode to = req.path("to");
+    if (!to.isString() || !to.asString().startsWith("/")) {
+      throw ThinImageException.invalid("bad-request", "\"to\" (an absolute path) is required");
+    }
+    manager.backup(java.nio.file.Path.of(to.asString()));
+    return Answer.json(200, Map.of("backup", to.asString()));
   }
 
   private Answer runs(Map<String, String> query) {

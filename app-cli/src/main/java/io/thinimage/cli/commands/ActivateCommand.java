@@ -15,6 +15,11 @@ public final class ActivateCommand extends BaseCommand {
   String imageId;
 
   @Override
+  protected boolean usesDaemonWhenLive() {
+    return true;
+  }
+
+  @Override
   protected boolean mutating() {
     return true;
   }

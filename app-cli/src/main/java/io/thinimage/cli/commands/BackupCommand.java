@@ -22,6 +22,11 @@ public final class BackupCommand extends BaseCommand {
   Path to;
 
   @Override
+  protected boolean usesDaemonWhenLive() {
+    return true;
+  }
+
+  @Override
   protected boolean mutating() {
     return false;
   }

@@ -11,7 +11,10 @@ import io.thinimage.cli.support.ErrorReporter;
 import io.thinimage.cli.support.LoggingSetup;
 import io.thinimage.cli.wiring.Closer;
 import io.thinimage.cli.wiring.ConfigModule;
+import io.thinimage.core.api.ImageManager;
 import io.thinimage.core.api.ManagerConfig;
+import io.thinimage.daemon.client.DaemonClient;
+import io.thinimage.daemon.client.DaemonImageManager;
 import io.thinimage.wiring.DefaultModules;
 import io.thinimage.wiring.OpenedResources;
 import java.io.PrintWriter;
@@ -39,6 +42,15 @@ public abstract class BaseCommand implements Callable<Integer> {
 
   /** Whether this invocation changes state (takes the lock, resumes unfinished runs). */
   protected abstract boolean mutating();
+
+  /**
+   * Whether this command goes through a daemon that answers on {@code --socket} instead of opening
+   * the data dir itself. Commands that only call the {@link io.thinimage.core.api.ImageManager} say
+   * yes; those that need the host (setup-pool, the daemon itself) keep the default, no.
+   */
+  protected boolean usesDaemonWhenLive() {
+    return false;
+  }
 
   /** Does the work; returns the exit code. */
   protected abstract int run(CliContext ctx);
@@ -80,6 +92,21 @@ public abstract class BaseCommand implements Callable<Integer> {
     boolean mutating = mutating();
     String commandLine =
         name + " " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+    if (usesDaemonWhenLive()) {
+      Optional<DaemonClient> daemon = DaemonClient.ifLive(config.socket());
+      if (daemon.isPresent()) {
+        // The daemon owns the data dir (it holds the lock): ask it rather than wait for it.
+        LOG.info("a daemon answers on {}: {} goes through it", config.socket(), name);
+        DaemonImageManager remote = new DaemonImageManager(daemon.get());
+        Injector injector =
+            Guice.createInjector(
+                new ConfigModule(config), b -> b.bind(ImageManager.class).toInstance(remote));
+        int code =
+            run(new CliContext(config, new Printer(out, config.output()), err, injector, true));
+        out.flush();
+        return code;
+      }
+    }
     try (Closer closer = new Closer()) {
       if (mutating) {
         closer.register(
@@ -87,7 +114,8 @@ public abstract class BaseCommand implements Callable<Integer> {
       }
       Injector injector = Guice.createInjector(modules(config, mutating));
       closer.register(injector.getInstance(OpenedResources.class));
-      int code = run(new CliContext(config, new Printer(out, config.output()), err, injector));
+      int code =
+          run(new CliContext(config, new Printer(out, config.output()), err, injector, false));
       out.flush();
       return code;
     }

@@ -10,10 +10,12 @@ import java.io.PrintWriter;
 
 /**
  * What a command runs with: the resolved options, the printer for stdout, stderr for progress and
- * notices, and the injector to get the manager (or a port) from. The manager is built on first use,
- * so commands that do not need it (analyze-s3, setup-pool) never open the store.
+ * notices, the injector to get the manager (or a port) from, and whether that manager is a
+ * daemon's, reached over its socket. The manager is built on first use, so commands that do not
+ * need it (analyze-s3, setup-pool) never open the store.
  */
-public record CliContext(CliConfig config, Printer printer, PrintWriter err, Injector injector) {
+public record CliContext(
+    CliConfig config, Printer printer, PrintWriter err, Injector injector, boolean viaDaemon) {
 
   /** The manager, opened on first call. */
   public ImageManager manager() {

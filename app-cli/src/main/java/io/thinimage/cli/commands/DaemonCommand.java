@@ -29,12 +29,6 @@ import picocli.CommandLine.Option;
 public final class DaemonCommand extends BaseCommand {
 
   @Option(
-      names = "--socket",
-      defaultValue = "${env:THINIMAGE_SOCKET}",
-      description = "Admin socket. Env THINIMAGE_SOCKET. Default: <data-dir>/thinimage.sock.")
-  Path socket;
-
-  @Option(
       names = "--metrics-port",
       defaultValue = "${env:THINIMAGE_METRICS_PORT:-9464}",
       description =
@@ -73,7 +67,7 @@ public final class DaemonCommand extends BaseCommand {
 
   @Override
   protected int run(CliContext ctx) {
-    Path s = socket != null ? socket : DaemonOptions.defaultSocket(ctx.config().dataDir());
+    Path s = ctx.config().socket();
     return ThinimageDaemon.run(
         DaemonOptions.of(s, metricsPort), ctx.manager(), Optional.of(ctx.get(ObjectStore.class)));
   }

@@ -16,6 +16,11 @@ public final class DeactivateCommand extends BaseCommand {
   String activationId;
 
   @Override
+  protected boolean usesDaemonWhenLive() {
+    return true;
+  }
+
+  @Override
   protected boolean mutating() {
     return true;
   }

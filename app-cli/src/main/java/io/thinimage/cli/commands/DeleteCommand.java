@@ -20,6 +20,11 @@ public final class DeleteCommand extends BaseCommand {
   String imageId;
 
   @Override
+  protected boolean usesDaemonWhenLive() {
+    return true;
+  }
+
+  @Override
   protected boolean mutating() {
     return true;
   }

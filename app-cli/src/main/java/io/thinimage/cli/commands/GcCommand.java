@@ -46,6 +46,11 @@ public final class GcCommand extends BaseCommand {
   }
 
   @Override
+  protected boolean usesDaemonWhenLive() {
+    return true;
+  }
+
+  @Override
   protected boolean mutating() {
     return force();
   }

@@ -17,6 +17,11 @@ import picocli.CommandLine.Command;
 public final class ListImagesCommand extends BaseCommand {
 
   @Override
+  protected boolean usesDaemonWhenLive() {
+    return true;
+  }
+
+  @Override
   protected boolean mutating() {
     return false;
   }

@@ -23,6 +23,11 @@ public final class ListSnapshotsCommand extends BaseCommand {
   boolean all;
 
   @Override
+  protected boolean usesDaemonWhenLive() {
+    return true;
+  }
+
+  @Override
   protected boolean mutating() {
     return false;
   }

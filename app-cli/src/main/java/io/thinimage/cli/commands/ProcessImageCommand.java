@@ -47,6 +47,11 @@ public final class ProcessImageCommand extends BaseCommand {
   boolean newActivation;
 
   @Override
+  protected boolean usesDaemonWhenLive() {
+    return true;
+  }
+
+  @Override
   protected boolean mutating() {
     return true;
   }
@@ -54,8 +59,9 @@ public final class ProcessImageCommand extends BaseCommand {
   @Override
   protected int run(CliContext ctx) {
     ImageReference reference = new ImageReference(s3Key);
+    String store = ctx.viaDaemon() ? daemonStore(ctx) : ctx.get(ObjectStore.class).describe();
     if (imageId != null) {
-      String derived = Image.idFor(ctx.get(ObjectStore.class).describe(), reference);
+      String derived = Image.idFor(store, reference);
       if (!derived.equals(imageId)) {
         throw ThinImageException.invalid(
             "image-id-mismatch",
@@ -75,6 +81,35 @@ public final class ProcessImageCommand extends BaseCommand {
       print(view, ctx.printer().out());
     }
     return 0;
+  }
+
+  /**
+   * The daemon's store, refused when this command names another one: the daemon would process the
+   * key in its own store, which is not what was asked.
+   */
+  private static String daemonStore(CliContext ctx) {
+    String theirs = ctx.manager().status().objectStore();
+    String ours = ctx.config().storeUri();
+    if (!strip(theirs).equals(strip(ours))) {
+      throw ThinImageException.conflict(
+          "daemon-store-mismatch",
+          "the daemon on "
+              + ctx.config().socket()
+              + " serves "
+              + theirs
+              + ", not "
+              + ours
+              + "; use its store, or stop it to work on another");
+    }
+    return theirs;
+  }
+
+  private static String strip(String uri) {
+    String u = uri;
+    while (u.endsWith("/") && !u.endsWith("://")) {
+      u = u.substring(0, u.length() - 1);
+    }
+    return u;
   }
 
   static void print(ProcessView v, PrintWriter out) {

@@ -52,6 +52,11 @@ public final class StatusCommand extends BaseCommand {
   }
 
   @Override
+  protected boolean usesDaemonWhenLive() {
+    return true;
+  }
+
+  @Override
   protected boolean mutating() {
     return false;
   }

@@ -38,6 +38,7 @@ import java.util.Optional;
  * @param noWait fail instead of waiting for the data-dir lock
  * @param healthThresholds {@code --health-thresholds} changes, by threshold name
  * @param unsafeWait how long to wait for an unsafe host or pool before exiting 5
+ * @param socket the daemon's admin socket
  */
 public record CliConfig(
     Path dataDir,
@@ -56,7 +57,8 @@ public record CliConfig(
     OutputFormat output,
     boolean noWait,
     Map<String, Double> healthThresholds,
-    Duration unsafeWait) {
+    Duration unsafeWait,
+    Path socket) {
 
   private static final String DATA_DIR_PLACEHOLDER = "<data-dir>";
 
@@ -111,7 +113,8 @@ public record CliConfig(
         o.output,
         o.noWait,
         thresholds(o.healthThresholds),
-        duration("--unsafe-wait", o.unsafeWait));
+        duration("--unsafe-wait", o.unsafeWait),
+        under(dataDir, o.socket));
   }
 
   /**

@@ -159,6 +159,16 @@ public final class CommonOptions {
               + " Default: ${DEFAULT-VALUE}")
   public String unsafeWait;
 
+  @Option(
+      names = "--socket",
+      paramLabel = "PATH",
+      defaultValue = "${env:THINIMAGE_SOCKET:-<data-dir>/thinimage.sock}",
+      description =
+          "The daemon's admin socket. When a daemon answers there, process-image, list-*,"
+              + " status, activate, deactivate, delete, gc and backup go through it instead of"
+              + " opening the data dir. Env THINIMAGE_SOCKET. Default: ${DEFAULT-VALUE}")
+  public String socket;
+
   /** Which pool driver to use. */
   public enum PoolDriverChoice {
     devicemapper,

@@ -43,7 +43,7 @@ class CommonOptionsTest {
           .contains("Default: ${DEFAULT-VALUE}");
       checked++;
     }
-    assertThat(checked).isEqualTo(17);
+    assertThat(checked).isEqualTo(18);
     // and every command that runs against a data dir carries them
     CommandLine cl =
         ThinimageCli.commandLine(

@@ -23,6 +23,7 @@ import io.thinimage.core.port.HealthProbe;
 import io.thinimage.core.port.ImageRepository;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -120,10 +121,28 @@ final class DefaultImageManager implements ImageManager {
                 store, reference, options.activate(), options.newActivation()),
             null,
             progress);
+    return resultOf(run);
+  }
+
+  @Override
+  public ProcessResult result(String runId) {
+    Run run =
+        findRun(runId)
+            .filter(r -> r.type().equals(ImagePipelineFsm.TYPE))
+            .orElseThrow(
+                () -> ThinImageException.notFound("run-not-found", "no image run " + runId));
+    if (run.status().isActive()) {
+      throw ThinImageException.conflict(
+          "run-not-finished", "run " + runId + " is still " + run.state().toLowerCase(Locale.ROOT));
+    }
+    return resultOf(run);
+  }
+
+  private ProcessResult resultOf(Run run) {
     if (run.status() != RunStatus.SUCCEEDED) {
       throw FsmEngine.failureOf(run);
     }
-    Image image = repository.read(r -> r.findImage(imageId)).orElseThrow();
+    Image image = repository.read(r -> r.findImage(run.resourceId())).orElseThrow();
     Map<String, String> a = run.attributes();
     String activationId = a.get("activationId");
     Activation activation =
@@ -133,7 +152,8 @@ final class DefaultImageManager implements ImageManager {
     int downloaded = Integer.parseInt(a.getOrDefault("downloaded", "0"));
     int built = Integer.parseInt(a.getOrDefault("built", "0"));
     boolean reused = "REUSED".equals(lastEvent(run.id()));
-    boolean alreadyDone = downloaded == 0 && built == 0 && (reused || !options.activate());
+    boolean activate = Boolean.parseBoolean(a.getOrDefault("activate", "true"));
+    boolean alreadyDone = downloaded == 0 && built == 0 && (reused || !activate);
     return new ProcessResult(
         image,
         activation,

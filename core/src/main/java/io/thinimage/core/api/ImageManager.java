@@ -39,6 +39,14 @@ public interface ImageManager extends AutoCloseable {
   Run submit(ImageReference reference, ProcessOptions options);
 
   /**
+   * What a finished image pipeline run produced, as {@link #process} would have returned it: for a
+   * caller that {@link #submit}ted and waited elsewhere (the daemon's clients). NOT_FOUND for an
+   * unknown run or one that is not an image pipeline, CONFLICT {@code run-not-finished} while it
+   * runs, and the run's own typed error if it failed or was cancelled.
+   */
+  ProcessResult result(String runId);
+
+  /**
    * Cancels a run (and its active children): at its next step boundary it compensates and ends
    * CANCELLED. Idempotent. NOT_FOUND for an unknown run.
    */
