@@ -253,20 +253,17 @@ public final class DevicemapperPool implements BlockDevicePool {
       if (inMetadata.isPresent() && !inMetadata.get().isEmpty()) {
         Set<Long> foreign = foreignThinIds(infos, prefix);
         for (long id : inMetadata.get()) {
-          if (!foreign.contains(id)) {
-            byId.putIfAbsent(id, new PoolVolume(id, false, false, null));
-          }
+          // Opened by a device we did not name: in use outside our control, as good as mounted,
+          // so never deleted (the kernel would refuse anyway, and gc would fail on it each time).
+          boolean inUse = foreign.contains(id);
+          byId.putIfAbsent(id, new PoolVolume(id, inUse, inUse, null));
         }
       }
     }
     return new ArrayList<>(byId.values());
   }
 
-  /**
-   * Thin ids of this pool that a device not named by us exposes (an operator's debug device, say).
-   * thin_ls sees every id in the metadata; such an id is not ours to list, nor to delete (the
-   * kernel would refuse while the device is open, and gc would fail on it every time).
-   */
+  /** Thin ids of this pool that a device not named by us exposes (an operator's debug device). */
   private Set<Long> foreignThinIds(List<DeviceInfo> infos, String prefix) {
     Set<String> poolDevices = new HashSet<>(List.of(poolDevice()));
     infos.stream()

@@ -31,9 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * gc over a real kernel thin-pool: the leftovers only device-mapper has (a thin id no record owns
  * and no device shows, an active device of ours with no record, an activation whose device and thin
- * id are gone) next to what gc must never touch (mounted and recorded volumes, a device of another
- * name in the same pool). Skipped without root and device-mapper; run inside the dm VM by {@code
- * .ci/dm-vm-suite.sh}.
+ * id are gone) next to what gc must never touch (mounted and recorded volumes, thin ids that
+ * devices of other names hold open). Skipped without root and device-mapper; run inside the dm VM
+ * by {@code .ci/dm-vm-suite.sh}.
  */
 class GarbageCollectorVmIT {
   private static final long SIZE = 128L << 20;
@@ -139,11 +139,19 @@ class GarbageCollectorVmIT {
     pool.createVolume(v(3));
     pool.deactivate(v(3));
     recordActivation(3);
-    // thin 14 in our pool behind a device that is not named by us
+    // ti-5: a snapshot whose own device is down while an operator looks at it through another
+    String inspect = vm.name + "-inspect";
+    pool.createVolume(v(5));
+    pool.deactivate(v(5));
+    recordActivation(5);
+    dm.create(inspect, pool.table(v(5)));
+    // thin 14: no record, opened by a device that is not named by us
     String foreign = vm.name + "-scratch";
     dm.createThin(vm.name, 14);
     dm.create(foreign, pool.table(v(14)));
-    assertThat(m.gc(false).findings()).as("nothing to collect yet").isEmpty();
+    assertThat(kinds(m.gc(false)))
+        .as("nothing to act on yet")
+        .isEqualTo(Map.of("ti-14", Kind.MOUNTED_SKIPPED));
 
     // ---- the leftovers ----
     // an inactive thin id no record owns: create_thin whose caller died before activating it
@@ -169,7 +177,8 @@ class GarbageCollectorVmIT {
                 "ti-10", Kind.ORPHAN_VOLUME,
                 "ti-11", Kind.ORPHAN_VOLUME,
                 "ti-12", Kind.RECORD_WITHOUT_VOLUME,
-                "ti-13", Kind.MOUNTED_SKIPPED));
+                "ti-13", Kind.MOUNTED_SKIPPED,
+                "ti-14", Kind.MOUNTED_SKIPPED));
     assertThat(listed().keySet()).as("a dry run changes nothing").contains(10L, 11L, 13L);
 
     GcReport forced = m.gc(true);
@@ -178,17 +187,17 @@ class GarbageCollectorVmIT {
 
     // the orphans are gone from the kernel: no device, no thin id
     Map<Long, PoolVolume> after = listed();
-    assertThat(after.keySet()).containsExactlyInAnyOrder(1L, 2L, 3L, 13L);
+    assertThat(after.keySet()).containsExactlyInAnyOrder(1L, 2L, 3L, 5L, 13L, 14L);
     assertThat(dm.info(pool.deviceName(v(11)))).isEmpty();
     assertThat(new ThinLs(vm.runner, dm, VmPool.TIMEOUT).thinIds(vm.name).orElseThrow())
-        .containsExactlyInAnyOrder(1L, 2L, 3L, 13L, 14L);
+        .containsExactlyInAnyOrder(1L, 2L, 3L, 5L, 13L, 14L);
     // the stale row is forgotten: no volume record, the activation is history
     repository.read(
         r -> {
           assertThat(r.findVolume(12)).isEmpty();
           assertThat(r.findActivation("act-12").orElseThrow().state())
               .isEqualTo(ActivationState.INACTIVE);
-          for (long id : new long[] {1, 2, 3}) {
+          for (long id : new long[] {1, 2, 3, 5}) {
             assertThat(r.findVolume(id)).isPresent();
             assertThat(r.findActivation("act-" + id).orElseThrow().state())
                 .isEqualTo(ActivationState.ACTIVE);
@@ -203,16 +212,20 @@ class GarbageCollectorVmIT {
     assertThat(after.get(13L).mounted()).isTrue();
     assertThat(strayMount.resolve("note.txt")).hasContent("someone is using this");
     assertThat(dm.info(foreign)).hasValueSatisfying(i -> assertThat(i.live()).isTrue());
+    assertThat(dm.info(inspect)).hasValueSatisfying(i -> assertThat(i.live()).isTrue());
 
-    // only the mounted stray is left, and nothing to act on
-    assertThat(kinds(m.gc(false))).isEqualTo(Map.of("ti-13", Kind.MOUNTED_SKIPPED));
+    // only what is in use is left, and nothing to act on
+    assertThat(kinds(m.gc(false)))
+        .isEqualTo(Map.of("ti-13", Kind.MOUNTED_SKIPPED, "ti-14", Kind.MOUNTED_SKIPPED));
 
-    // once its user unmounts it, it is an ordinary orphan
+    // once their users let go, the stray volume and the stray thin are ordinary orphans
     assertThat(vm.sh("umount", strayMount.toString()).ok()).isTrue();
-    assertThat(kinds(m.gc(true))).isEqualTo(Map.of("ti-13", Kind.ORPHAN_VOLUME));
+    dm.remove(foreign);
+    dm.remove(inspect);
+    assertThat(kinds(m.gc(true)))
+        .isEqualTo(Map.of("ti-13", Kind.ORPHAN_VOLUME, "ti-14", Kind.ORPHAN_VOLUME));
     assertThat(m.gc(false).findings()).isEmpty();
-    assertThat(listed().keySet()).containsExactlyInAnyOrder(1L, 2L, 3L);
-    assertThat(dm.info(foreign)).isPresent();
+    assertThat(listed().keySet()).containsExactlyInAnyOrder(1L, 2L, 3L, 5L);
   }
 
   @Test

@@ -12,15 +12,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code list()} with thin_ls on scripted answers: every thin id in the pool's metadata is listed,
- * inactive ones too, except an id that a device of another name exposes from this pool (not ours,
- * so gc never tries to delete it). The real kernel is covered by {@code GarbageCollectorVmIT}.
+ * inactive ones too; an id that a device of another name exposes from this pool is listed as in use
+ * (active and mounted), so gc never tries to delete it and never calls its record orphaned. The
+ * real kernel is covered by {@code GarbageCollectorVmIT}.
  */
 class InactiveVolumeListingTest {
   @TempDir Path tmp;
   private final ScriptedRunner runner = new ScriptedRunner();
 
   @Test
-  void listsInactiveThinIdsButNotOnesADeviceOfAnotherNameExposes() throws IOException {
+  void listsInactiveThinIdsAndOnesADeviceOfAnotherNameExposesAsInUse() throws IOException {
     Path mountinfo = tmp.resolve("mountinfo");
     Files.writeString(mountinfo, "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n");
     DevicemapperPool pool =
@@ -58,6 +59,7 @@ class InactiveVolumeListingTest {
     assertThat(pool.list())
         .containsExactly(
             new PoolVolume(1, true, false, "/dev/mapper/tipool-ti-1"),
+            new PoolVolume(14, true, true, null),
             new PoolVolume(20, false, false, null),
             new PoolVolume(21, false, false, null));
   }
@@ -75,6 +77,8 @@ class InactiveVolumeListingTest {
     runner.on(
         "dmsetup table --target thin", 0, "debug7: 0 2097152 thin /dev/mapper/tipool 7\n", "");
 
-    assertThat(pool.list()).containsExactly(new PoolVolume(8, false, false, null));
+    assertThat(pool.list())
+        .containsExactly(
+            new PoolVolume(7, true, true, null), new PoolVolume(8, false, false, null));
   }
 }
