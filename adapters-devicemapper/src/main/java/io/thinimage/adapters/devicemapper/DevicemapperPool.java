@@ -253,10 +253,19 @@ public final class DevicemapperPool implements BlockDevicePool {
       if (inMetadata.isPresent() && !inMetadata.get().isEmpty()) {
         Set<Long> foreign = foreignThinIds(infos, prefix);
         for (long id : inMetadata.get()) {
-          // Opened by a device we did not name: in use outside our control, as good as mounted,
-          // so never deleted (the kernel would refuse anyway, and gc would fail on it each time).
-          boolean inUse = foreign.contains(id);
-          byId.putIfAbsent(id, new PoolVolume(id, inUse, inUse, null));
+          PoolVolume ours = byId.get(id);
+          if (foreign.contains(id)) {
+            // Opened by a device we did not name: in use outside our control, as good as
+            // mounted, so never deleted (the kernel would refuse anyway, and gc would fail on it
+            // each time). Whether our own device is active is still ours to say.
+            byId.put(
+                id,
+                ours == null
+                    ? new PoolVolume(id, false, true, null)
+                    : new PoolVolume(id, ours.active(), true, ours.devicePath()));
+          } else if (ours == null) {
+            byId.put(id, new PoolVolume(id, false, false, null));
+          }
         }
       }
     }

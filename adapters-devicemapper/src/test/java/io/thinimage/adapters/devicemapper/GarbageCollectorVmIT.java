@@ -213,6 +213,9 @@ class GarbageCollectorVmIT {
     assertThat(strayMount.resolve("note.txt")).hasContent("someone is using this");
     assertThat(dm.info(foreign)).hasValueSatisfying(i -> assertThat(i.live()).isTrue());
     assertThat(dm.info(inspect)).hasValueSatisfying(i -> assertThat(i.live()).isTrue());
+    // held open by devices of other names: in use, while our own device for ti-5 stays down
+    assertThat(after.get(5L)).isEqualTo(new PoolVolume(5, false, true, null));
+    assertThat(after.get(14L)).isEqualTo(new PoolVolume(14, false, true, null));
 
     // only what is in use is left, and nothing to act on
     assertThat(kinds(m.gc(false)))

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code list()} with thin_ls on scripted answers: every thin id in the pool's metadata is listed,
  * inactive ones too; an id that a device of another name exposes from this pool is listed as in use
- * (active and mounted), so gc never tries to delete it and never calls its record orphaned. The
- * real kernel is covered by {@code GarbageCollectorVmIT}.
+ * (mounted, whatever the state of our own device), so gc never tries to delete it and never calls
+ * its record orphaned. The real kernel is covered by {@code GarbageCollectorVmIT}.
  */
 class InactiveVolumeListingTest {
   @TempDir Path tmp;
@@ -38,6 +38,7 @@ class InactiveVolumeListingTest {
             "tipool 253 0 L--w 3",
             "tipool-ti-1 253 1 L--w 0",
             "tipool-scratch 253 2 L--w 1",
+            "tipool-peek1 253 5 L--w 0",
             "otherpool 253 3 L--w 1",
             "otherpool-x 253 4 L--w 0"),
         "");
@@ -49,6 +50,7 @@ class InactiveVolumeListingTest {
         String.join(
             "\n",
             "tipool-ti-1: 0 2097152 thin 253:0 1",
+            "tipool-peek1: 0 2097152 thin 253:0 1",
             // an operator's look at thin 14 of our pool: a device we did not name
             "tipool-scratch: 0 2097152 thin 253:0 14",
             // thin 20 of another pool: says nothing about ours
@@ -58,8 +60,8 @@ class InactiveVolumeListingTest {
 
     assertThat(pool.list())
         .containsExactly(
-            new PoolVolume(1, true, false, "/dev/mapper/tipool-ti-1"),
-            new PoolVolume(14, true, true, null),
+            new PoolVolume(1, true, true, "/dev/mapper/tipool-ti-1"),
+            new PoolVolume(14, false, true, null),
             new PoolVolume(20, false, false, null),
             new PoolVolume(21, false, false, null));
   }
@@ -79,6 +81,6 @@ class InactiveVolumeListingTest {
 
     assertThat(pool.list())
         .containsExactly(
-            new PoolVolume(7, true, true, null), new PoolVolume(8, false, false, null));
+            new PoolVolume(7, false, true, null), new PoolVolume(8, false, false, null));
   }
 }
