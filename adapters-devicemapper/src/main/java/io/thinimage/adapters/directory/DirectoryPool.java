@@ -222,6 +222,35 @@ public final class DirectoryPool implements BlockDevicePool {
     return out;
   }
 
+  /**
+   * Everything under {@code <root>/tmp}: staging copies and moved-aside volumes that an interrupted
+   * operation left. While a mutation of this pool runs (in this or, without the data-dir lock,
+   * another process) its own staging shows here too; only gc --force, which holds the lock with no
+   * run in flight, acts on the list.
+   */
+  @Override
+  public synchronized List<String> debris() {
+    List<String> out = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(tmp)) {
+      ds.forEach(p -> out.add(p.toString()));
+    } catch (IOException e) {
+      throw ThinImageException.transientFailure(
+          "pool-list-failed", "cannot list " + tmp + ": " + e.getMessage(), e);
+    }
+    out.sort(null);
+    return out;
+  }
+
+  /** Deletes one entry of {@link #debris()}; anything not directly under tmp is refused. */
+  @Override
+  public synchronized void deleteDebris(String item) {
+    Path p = Path.of(item).normalize();
+    if (!tmp.toAbsolutePath().normalize().equals(p.toAbsolutePath().getParent())) {
+      throw new IllegalArgumentException("not pool debris: " + item);
+    }
+    deleteTree(p);
+  }
+
   private Path existing(VolumeSpec volume) {
     Path dir = volumeDir(volume);
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {

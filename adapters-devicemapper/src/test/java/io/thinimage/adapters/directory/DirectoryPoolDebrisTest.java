@@ -1,6 +1,7 @@
 package io.thinimage.adapters.directory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.thinimage.core.domain.VolumeSpec;
 import java.io.IOException;
@@ -11,8 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What a process killed inside the directory pool leaves under {@code <root>/tmp}, and the retried
- * delete that removes it: a volume moved aside but not yet deleted, a half snapshot copy.
+ * What a process killed inside the directory pool leaves under {@code <root>/tmp} (a volume moved
+ * aside but not yet deleted, a half snapshot copy): the retried delete removes it, and gc sees it
+ * through {@code debris()}.
  */
 class DirectoryPoolDebrisTest {
   @TempDir Path tmp;
@@ -52,6 +54,35 @@ class DirectoryPoolDebrisTest {
 
     assertThat(root.resolve("tmp/ti-4")).doesNotExist();
     assertThat(other).exists();
+  }
+
+  @Test
+  void debrisListsWhatInterruptedOperationsLeftAndDeletesOnlyThat() throws IOException {
+    Path root = tmp.resolve("pool");
+    DirectoryPool pool = new DirectoryPool(root);
+    pool.createVolume(v(1));
+    assertThat(pool.debris()).isEmpty();
+    Path aside = Files.createDirectories(root.resolve("tmp/ti-7.deleting/etc"));
+    Files.writeString(aside.resolve("passwd"), "root:x:0:0");
+    Path half = Files.createDirectories(root.resolve("tmp/ti-8"));
+    Path outside = Files.writeString(tmp.resolve("precious"), "not the pool's");
+
+    assertThat(pool.debris())
+        .containsExactly(
+            root.resolve("tmp/ti-7.deleting").toString(), root.resolve("tmp/ti-8").toString());
+    assertThatThrownBy(() -> pool.deleteDebris(outside.toString()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> pool.deleteDebris(root.resolve("tmp/../volumes/ti-1").toString()))
+        .isInstanceOf(IllegalArgumentException.class);
+    for (String item : pool.debris()) {
+      pool.deleteDebris(item);
+      pool.deleteDebris(item);
+    }
+
+    assertThat(pool.debris()).isEmpty();
+    assertThat(half).doesNotExist();
+    assertThat(outside).exists();
+    assertThat(pool.volumeDir(v(1))).isDirectory();
   }
 
   private static long entries(Path dir) throws IOException {

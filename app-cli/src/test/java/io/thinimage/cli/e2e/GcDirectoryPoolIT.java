@@ -121,6 +121,13 @@ class GcDirectoryPoolIT {
     Path unreferencedBlob =
         blobs.resolve("sha256/" + sha256(samples.resolve("images/worker/3.tar")));
     assertThat(unreferencedBlob).exists();
+    // what a process killed inside the pool leaves: a volume moved aside, a half snapshot copy
+    Path aside = data.resolve("pool/tmp/ti-99.deleting");
+    Files.createDirectories(aside.resolve("usr/lib"));
+    Files.writeString(aside.resolve("usr/lib/libc.so"), "half deleted");
+    Path halfCopy = data.resolve("pool/tmp/ti-98");
+    Files.createDirectories(halfCopy.resolve("etc"));
+    Files.writeString(halfCopy.resolve("etc/os-release"), "half copied");
     // stray bytes that are not ours: never listed, never touched
     Files.writeString(volumes.resolve("README"), "operator's note\n");
     Files.createDirectories(volumes.resolve("ti-007"));
@@ -136,6 +143,8 @@ class GcDirectoryPoolIT {
         "corrupt-blob " + corrupt, "delete file and record (it is downloaded again when needed)");
     expected.put("unreferenced-blob " + unreferencedBlob, "delete file and record");
     expected.put("blob-without-record " + strayBlob, "delete file");
+    expected.put("pool-debris " + aside, "delete files");
+    expected.put("pool-debris " + halfCopy, "delete files");
 
     Map<String, String> before = fingerprint();
     JsonNode dry = json("gc", "--output", "json");
@@ -147,12 +156,12 @@ class GcDirectoryPoolIT {
     assertThat(text.code()).as(text.toString()).isZero();
     assertThat(text.out())
         .startsWith("KIND")
-        .contains("orphan-volume", "ti-4242", "7 leftovers; run gc --force to act on them.");
+        .contains("orphan-volume", "ti-4242", "9 leftovers; run gc --force to act on them.");
 
     JsonNode forced = json("gc", "--force", "--output", "json");
     assertThat(forced.get("applied").asBoolean()).isTrue();
     // Every mutating command reconciles on start, and reconcile already removes partial downloads
-    // no run owns; gc then reports the six others. The file is gone either way (checked below).
+    // no run owns; gc then reports the others. The file is gone either way (checked below).
     Map<String, String> forcedExpected = new TreeMap<>(expected);
     forcedExpected.remove("stray-partial " + partial);
     assertThat(actions(forced)).isEqualTo(forcedExpected);
@@ -173,7 +182,9 @@ class GcDirectoryPoolIT {
             rel(partial),
             rel(strayBlob),
             rel(corrupt),
-            rel(unreferencedBlob));
+            rel(unreferencedBlob),
+            rel(aside),
+            rel(halfCopy));
 
     JsonNode again = json("gc", "--dry-run", "--output", "json");
     assertThat(again.get("findings")).as(again.toString()).isEmpty();
@@ -251,11 +262,14 @@ class GcDirectoryPoolIT {
   }
 
   /**
-   * A removed path's top: {@code pool/volumes/ti-5} for anything under it, the file itself else.
+   * A removed path's top: {@code pool/volumes/ti-5} (or {@code pool/tmp/ti-5}) for anything under
+   * it, the file itself else.
    */
   private static String topOf(String rel) {
     String[] parts = rel.split("/");
-    if (parts.length > 3 && parts[0].equals("pool") && parts[1].equals("volumes")) {
+    if (parts.length > 3
+        && parts[0].equals("pool")
+        && (parts[1].equals("volumes") || parts[1].equals("tmp"))) {
       return String.join("/", parts[0], parts[1], parts[2]);
     }
     return rel;

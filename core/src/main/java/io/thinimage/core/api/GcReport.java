@@ -30,7 +30,9 @@ public record GcReport(List<Finding> findings, boolean applied) {
     /** A file in the blob directory with no record. */
     BLOB_WITHOUT_RECORD,
     /** A pool volume that is mounted: reported, never touched. */
-    MOUNTED_SKIPPED
+    MOUNTED_SKIPPED,
+    /** Scratch of an interrupted pool operation (a half copy, a half-deleted volume). */
+    POOL_DEBRIS
   }
 
   /** One leftover and what force does about it. */

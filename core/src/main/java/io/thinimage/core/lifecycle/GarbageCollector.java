@@ -55,6 +55,7 @@ public final class GarbageCollector {
     List<Finding> findings = new ArrayList<>();
     List<Runnable> actions = new ArrayList<>();
     volumes(findings, actions);
+    poolDebris(findings, actions);
     blobs(findings, actions, active);
     if (force) {
       actions.forEach(Runnable::run);
@@ -134,6 +135,15 @@ public final class GarbageCollector {
                       });
             });
       }
+    }
+  }
+
+  private void poolDebris(List<Finding> findings, List<Runnable> actions) {
+    for (String item : s.pool().debris()) {
+      findings.add(
+          new Finding(
+              Kind.POOL_DEBRIS, item, "left by an interrupted copy or delete", "delete files"));
+      actions.add(() -> s.pool().deleteDebris(item));
     }
   }
 

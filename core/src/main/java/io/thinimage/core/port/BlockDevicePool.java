@@ -78,6 +78,20 @@ public interface BlockDevicePool {
     return true;
   }
 
+  /**
+   * Scratch left by interrupted pool operations that no volume owns (a half copy, a volume moved
+   * aside to be deleted), for gc. Only meaningful while no pool operation is in progress, which gc
+   * --force ensures; none by default.
+   */
+  default List<String> debris() {
+    return List.of();
+  }
+
+  /** Removes one item of {@link #debris()}. Idempotent; refuses anything else. */
+  default void deleteDebris(String item) {
+    throw new IllegalArgumentException("no pool debris: " + item);
+  }
+
   /** A volume as the pool sees it. */
   record PoolVolume(long thinId, boolean active, boolean mounted, String devicePath) {}
 
