@@ -28,7 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code thinimage gc} as a child process over real SQLite, the directory pool and a {@code
- * file://} store: one processed image, then one leftover of every kind the directory pool can have,
+ * file://} store: one processed image, then leftovers of every kind the directory pool can have,
  * made by hand in the data dir as crashes and operators leave them. The dry run lists exactly them,
  * {@code --force} removes exactly them (every other file of the data dir is unchanged, byte for
  * byte), and a second dry run finds nothing.
