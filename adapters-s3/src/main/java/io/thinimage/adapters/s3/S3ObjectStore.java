@@ -111,7 +111,9 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         .onRetry(
             e -> {
               retries.incrementAndGet();
-              LOG.atWarn()
+              // INFO, not WARN: a retry is routine and goes to the log file; a terminal shows
+              // only the typed error once the retries are spent (one line, not one per attempt).
+              LOG.atInfo()
                   .addKeyValue("bucket", options.bucket())
                   .addKeyValue("attempt", e.getNumberOfRetryAttempts())
                   .addKeyValue("waitMs", e.getWaitInterval().toMillis())
