@@ -2,14 +2,18 @@ package io.thinimage.daemon;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.thinimage.core.api.ImageManager;
 import io.thinimage.core.domain.ThinImageException;
+import io.thinimage.core.port.ImageRepository;
 import io.thinimage.core.port.ObjectStore;
 import io.thinimage.daemon.cli.DaemonCommand;
+import io.thinimage.wiring.AdapterMetrics;
 import io.thinimage.wiring.DefaultModules;
 import io.thinimage.wiring.HostSettings;
 import io.thinimage.wiring.OpenedResources;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine;
@@ -42,8 +46,11 @@ public final class DaemonMain {
           Guice.createInjector(DefaultModules.forHost(settings, Clock.systemUTC(), decorate));
       try (OpenedResources opened = injector.getInstance(OpenedResources.class)) {
         ObjectStore store = injector.getInstance(ObjectStore.class);
+        ImageManager manager = injector.getInstance(ImageManager.class);
+        List<MeterBinder> adapterMetrics =
+            AdapterMetrics.of(injector.getInstance(ImageRepository.class), store);
         return ThinimageDaemon.run(
-            options, injector.getInstance(ImageManager.class), Optional.of(store));
+            options.withMetrics(adapterMetrics), manager, Optional.of(store));
       }
     }
   }

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -54,8 +55,9 @@ final class DaemonMetrics {
   private final Set<String> finishedCounted = new HashSet<>();
   private volatile StatusReport last;
 
-  DaemonMetrics(ImageManager manager) {
+  DaemonMetrics(ImageManager manager, List<MeterBinder> more) {
     this.manager = manager;
+    more.forEach(b -> b.bindTo(registry));
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);

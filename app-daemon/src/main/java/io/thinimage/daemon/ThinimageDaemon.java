@@ -75,7 +75,7 @@ public final class ThinimageDaemon implements AutoCloseable {
       tcp.setPort(options.metricsPort());
       server.addConnector(tcp);
     }
-    DaemonMetrics metrics = new DaemonMetrics(manager);
+    DaemonMetrics metrics = new DaemonMetrics(manager, options.metricBinders());
     server.setHandler(new HttpAdapter(new AdminApi(manager, store), metrics, tcp));
     try {
       server.start();

@@ -141,6 +141,8 @@ class DaemonProcessTest {
           .contains("thinimage_pool_data_used_bytes")
           .contains("thinimage_store_wal_bytes")
           .contains("thinimage_images_ready 1.0")
+          // the SQLite store's connection pools, from Hikari's own tracker
+          .contains("hikaricp_connections_active{pool=\"thinimage-sqlite-write\"}")
           .contains("jvm_memory_used_bytes");
       HttpResponse<String> adminOverTcp =
           http.send(

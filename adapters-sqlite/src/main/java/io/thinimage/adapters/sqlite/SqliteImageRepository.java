@@ -2,6 +2,7 @@ package io.thinimage.adapters.sqlite;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.thinimage.core.domain.ThinImageException;
 import io.thinimage.core.port.ImageRepository;
 import io.thinimage.core.port.RepositoryReader;
@@ -401,6 +402,18 @@ public final class SqliteImageRepository implements ImageRepository {
   }
 
   // For tests in this package: the pools, to read every connection's PRAGMAs back.
+  /**
+   * Publishes the connection pools' metrics (Hikari's {@code hikaricp_connections_*}: active, idle,
+   * pending, acquire and usage times, timeouts) to {@code registry}, tagged {@code
+   * pool=thinimage-sqlite-write} and {@code -read}. Needs Micrometer on the class path; call once.
+   */
+  public void bindMetrics(MeterRegistry registry) {
+    writer.setMetricRegistry(registry);
+    if (readers != null) {
+      readers.setMetricRegistry(registry);
+    }
+  }
+
   HikariDataSource writerPool() {
     return writer;
   }

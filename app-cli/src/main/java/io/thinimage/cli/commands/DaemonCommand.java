@@ -3,10 +3,13 @@ package io.thinimage.cli.commands;
 import com.google.inject.Module;
 import io.thinimage.cli.options.CliConfig;
 import io.thinimage.cli.wiring.ConfigModule;
+import io.thinimage.core.api.ImageManager;
 import io.thinimage.core.api.ManagerConfig;
+import io.thinimage.core.port.ImageRepository;
 import io.thinimage.core.port.ObjectStore;
 import io.thinimage.daemon.DaemonOptions;
 import io.thinimage.daemon.ThinimageDaemon;
+import io.thinimage.wiring.AdapterMetrics;
 import io.thinimage.wiring.DefaultModules;
 import java.nio.file.Path;
 import java.util.List;
@@ -68,7 +71,11 @@ public final class DaemonCommand extends BaseCommand {
   @Override
   protected int run(CliContext ctx) {
     Path s = ctx.config().socket();
-    return ThinimageDaemon.run(
-        DaemonOptions.of(s, metricsPort), ctx.manager(), Optional.of(ctx.get(ObjectStore.class)));
+    ObjectStore store = ctx.get(ObjectStore.class);
+    ImageManager manager = ctx.manager();
+    DaemonOptions options =
+        DaemonOptions.of(s, metricsPort)
+            .withMetrics(AdapterMetrics.of(ctx.get(ImageRepository.class), store));
+    return ThinimageDaemon.run(options, manager, Optional.of(store));
   }
 }
