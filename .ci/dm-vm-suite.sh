@@ -38,6 +38,7 @@ inside() {
 		--select-class io.thinimage.adapters.devicemapper.DevicemapperPoolContractVmIT \
 		--select-class io.thinimage.adapters.devicemapper.ActivationLatencyVmIT \
 		--select-class io.thinimage.adapters.devicemapper.GarbageCollectorVmIT \
+		--select-class io.thinimage.adapters.devicemapper.FaultsVmIT \
 		--reports-dir "$ROOT/$OUT" \
 		--details tree --disable-banner --fail-if-no-tests
 }
