@@ -3,26 +3,16 @@ package io.thinimage.cli.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.thinimage.cli.e2e.CliProcess.Result;
-import java.net.URI;
+import io.thinimage.cli.support.LoopbackS3;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.stream.Stream;
-import org.gaul.s3proxy.BlobStores;
-import org.gaul.s3proxy.S3Proxy;
-import org.gaul.s3proxy.auth.AuthenticationType;
-import org.gaul.s3proxy.blobstore.BlobStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.S3Client;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -34,52 +24,22 @@ class CliS3EndToEndIT {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final String BUCKET = "samples";
 
-  static S3Proxy proxy;
+  static LoopbackS3 proxy;
 
   @TempDir Path data;
 
   @BeforeAll
   static void server() throws Exception {
-    // the filesystem backend keeps metadata in xattrs: keep it on the build's disk, not tmpfs
-    Path base = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "s3proxy-");
-    Properties props = new Properties();
-    props.setProperty("jclouds.filesystem.basedir", base.toString());
-    BlobStore store = BlobStores.create("filesystem", props);
     proxy =
-        S3Proxy.builder()
-            .blobStore(store)
-            .endpoint(URI.create("http://127.0.0.1:0"))
-            .awsAuthentication(AuthenticationType.NONE, "", "")
-            .ignoreUnknownHeaders(true)
-            .stopTimeout(0)
-            .build();
-    proxy.start();
-    for (int i = 0; i < 1000 && !"STARTED".equals(proxy.getState()); i++) {
-      Thread.sleep(10);
-    }
-    assertThat(proxy.getState()).isEqualTo("STARTED");
-    try (S3Client s3 =
-        S3Client.builder()
-            .endpointOverride(URI.create("http://127.0.0.1:" + proxy.getPort()))
-            .region(Region.US_EAST_1)
-            .forcePathStyle(true)
-            .credentialsProvider(AnonymousCredentialsProvider.create())
-            .build()) {
-      s3.createBucket(b -> b.bucket(BUCKET));
-      Path samples = Path.of(System.getProperty("thinimage.samples", "../samples"));
-      try (Stream<Path> files = Files.walk(samples.resolve("images"))) {
-        for (Path f : files.filter(Files::isRegularFile).toList()) {
-          String key = samples.relativize(f).toString();
-          s3.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromFile(f));
-        }
-      }
-    }
+        LoopbackS3.start(
+            Files.createTempDirectory(Path.of("target").toAbsolutePath(), "s3proxy-"), 0);
+    proxy.uploadSamples(BUCKET);
   }
 
   @AfterAll
   static void stop() throws Exception {
     if (proxy != null) {
-      proxy.stop();
+      proxy.close();
     }
   }
 
@@ -92,7 +52,7 @@ class CliS3EndToEndIT {
             "--bucket",
             BUCKET,
             "--s3-endpoint",
-            "http://127.0.0.1:" + proxy.getPort(),
+            proxy.endpoint(),
             "--anonymous",
             "--pool-driver",
             "directory"));

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashTortureIT {
   /** Points reached by a cold process-image of a three-layer family, on a fresh data dir. */
-  private static final List<String> COLD_POINTS =
+  static final List<String> COLD_POINTS =
       List.of(
           "download/CHECK/after-commit",
           "download/FETCH/before-effect",
