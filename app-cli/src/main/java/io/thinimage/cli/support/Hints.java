@@ -23,6 +23,16 @@ final class Hints {
         return "this build does not include that part yet";
       case "bad-option":
         return "see thinimage <command> --help";
+      case "store-corrupt":
+        return "the database file was left as it is; restore a copy made by thinimage backup"
+            + " (docs/operations.md, Backups)";
+      case "store-busy":
+        return "another process holds the database (an outside sqlite3?); close it and run the"
+            + " same command again";
+      case "daemon-store-mismatch":
+        return "pass the daemon's --store, or stop the daemon to work on another store";
+      case "daemon-unreachable":
+        return "the daemon stopped answering; check it (systemctl status thinimage) and retry";
       default:
         break;
     }

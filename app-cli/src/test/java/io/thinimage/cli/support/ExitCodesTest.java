@@ -52,6 +52,20 @@ class ExitCodesTest {
   }
 
   @Test
+  void aCorruptStoreIsNotToldThatNothingWasKept() {
+    StringWriter err = new StringWriter();
+    int code =
+        new ErrorReporter()
+            .report(
+                ThinImageException.invalid("store-corrupt", "the database is damaged"),
+                new PrintWriter(err));
+    assertThat(code).isEqualTo(4);
+    assertThat(err.toString())
+        .contains("hint: the database file was left as it is; restore a copy made by thinimage")
+        .doesNotContain("nothing of it was kept");
+  }
+
+  @Test
   void anInternalErrorPrintsNoStackTrace() {
     StringWriter err = new StringWriter();
     int code = new ErrorReporter().report(new NullPointerException("boom"), new PrintWriter(err));
