@@ -4,32 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.thinimage.cli.proof.ProofCli.Result;
+import io.thinimage.cli.support.LoopbackS3;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.gaul.s3proxy.BlobStores;
-import org.gaul.s3proxy.S3Proxy;
-import org.gaul.s3proxy.auth.AuthenticationType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The fault matrix of docs/RELIABILITY.md, end to end on the real jar: each fault is induced for
@@ -245,34 +237,21 @@ class FaultMatrixIT {
 
   @Test
   void s3ServerDownThenBack() throws Exception {
-    Path base = tmp.resolve("s3");
-    Files.createDirectories(base);
-    S3Proxy proxy = startProxy(base, 0);
-    int port = proxy.getPort();
+    LoopbackS3 s3 = LoopbackS3.start(tmp.resolve("s3"), 0);
+    int port = s3.port();
     try {
-      upload(port);
-      FaultCli cli =
-          new FaultCli(
-              jar,
-              tmp.resolve("data"),
-              List.of(
-                  "--bucket",
-                  "samples",
-                  "--s3-endpoint",
-                  "http://127.0.0.1:" + port,
-                  "--anonymous",
-                  "--pool-driver",
-                  "directory"),
-              ENV,
-              tmp.resolve("runs"));
+      s3.uploadSamples("samples");
+      List<String> options = new ArrayList<>(s3.cliOptions("samples"));
+      options.addAll(List.of("--pool-driver", "directory"));
+      FaultCli cli = new FaultCli(jar, tmp.resolve("data"), options, ENV, tmp.resolve("runs"));
       ok(cli.run("process-image", "--s3-key", "images/web/"));
 
-      proxy.stop();
+      s3.close();
       Result down = cli.run("process-image", "--s3-key", "images/worker/");
       assertOneLineError(down, 6, "transient [");
       assertThat(DataDirInvariants.names(cli.data().resolve("blobs/partial"))).isEmpty();
 
-      proxy = startProxy(base, port);
+      s3 = LoopbackS3.start(s3.base(), port);
       ok(cli.run("process-image", "--s3-key", "images/worker/"));
       assertThat(DataDirInvariants.violations(cli.data())).allMatch(FaultMatrixIT::isFailedRun);
       // web and worker share their two lower layers: four blobs, each stored once
@@ -280,45 +259,7 @@ class FaultMatrixIT {
       assertThat(DataDirInvariants.names(cli.data().resolve("blobs/sha256"))).hasSize(4);
       assertGcFindsNothing(cli);
     } finally {
-      proxy.stop();
-    }
-  }
-
-  private static S3Proxy startProxy(Path base, int port) throws Exception {
-    Properties props = new Properties();
-    props.setProperty("jclouds.filesystem.basedir", base.toString());
-    S3Proxy proxy =
-        S3Proxy.builder()
-            .blobStore(BlobStores.create("filesystem", props))
-            .endpoint(URI.create("http://127.0.0.1:" + port))
-            .awsAuthentication(AuthenticationType.NONE, "", "")
-            .ignoreUnknownHeaders(true)
-            .stopTimeout(0)
-            .build();
-    proxy.start();
-    for (int i = 0; i < 1000 && !"STARTED".equals(proxy.getState()); i++) {
-      Thread.sleep(10);
-    }
-    assertThat(proxy.getState()).isEqualTo("STARTED");
-    return proxy;
-  }
-
-  private static void upload(int port) throws IOException {
-    try (S3Client s3 =
-        S3Client.builder()
-            .endpointOverride(URI.create("http://127.0.0.1:" + port))
-            .region(Region.US_EAST_1)
-            .forcePathStyle(true)
-            .credentialsProvider(AnonymousCredentialsProvider.create())
-            .build()) {
-      s3.createBucket(b -> b.bucket("samples"));
-      Path samples = Path.of(System.getProperty("thinimage.samples", "../samples"));
-      try (Stream<Path> files = Files.walk(samples.resolve("images"))) {
-        for (Path f : files.filter(Files::isRegularFile).toList()) {
-          String key = samples.relativize(f).toString();
-          s3.putObject(b -> b.bucket("samples").key(key), RequestBody.fromFile(f));
-        }
-      }
+      s3.close();
     }
   }
 
