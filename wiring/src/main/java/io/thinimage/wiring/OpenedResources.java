@@ -24,6 +24,15 @@ public final class OpenedResources implements AutoCloseable, ProvisionListener {
   }
 
   /**
+   * Adds {@code resource} to what {@link #close()} closes (after everything opened later), for what
+   * an app opens itself, such as a lock it holds while the injector's resources are in use.
+   */
+  public synchronized <T extends AutoCloseable> T register(T resource) {
+    opened.push(resource);
+    return resource;
+  }
+
+  /**
    * Closes each opened resource once, newest first; a failure does not stop the others, the first
    * one is rethrown with the rest suppressed.
    */

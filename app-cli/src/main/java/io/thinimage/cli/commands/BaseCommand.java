@@ -9,7 +9,6 @@ import io.thinimage.cli.output.Printer;
 import io.thinimage.cli.support.DataDirLock;
 import io.thinimage.cli.support.ErrorReporter;
 import io.thinimage.cli.support.LoggingSetup;
-import io.thinimage.cli.wiring.Closer;
 import io.thinimage.cli.wiring.ConfigModule;
 import io.thinimage.core.api.ImageManager;
 import io.thinimage.core.api.ManagerConfig;
@@ -107,7 +106,7 @@ public abstract class BaseCommand implements Callable<Integer> {
         return code;
       }
     }
-    try (Closer closer = new Closer()) {
+    try (OpenedResources closer = new OpenedResources()) {
       if (mutating) {
         closer.register(
             DataDirLock.acquire(config.lockFile(), commandLine.strip(), !config.noWait(), err));

@@ -123,10 +123,7 @@ public record CliConfig(
    */
   public HostSettings hostSettings(ManagerConfig manager, boolean resumeOnBuild) {
     HostSettings s =
-        HostSettings.under(
-                dataDir,
-                storeUri,
-                "directory".equals(driver) ? PoolDriver.DIRECTORY : PoolDriver.DEVICEMAPPER)
+        HostSettings.under(dataDir, storeUri, PoolDriver.named(driver))
             .withPaths(dbFile, blobDir, mountRoot)
             .withS3(region, s3Endpoint, anonymous)
             .withPoolName(poolName)

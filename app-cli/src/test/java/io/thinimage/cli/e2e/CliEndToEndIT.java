@@ -3,6 +3,7 @@ package io.thinimage.cli.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.thinimage.cli.e2e.CliProcess.Result;
+import io.thinimage.cli.support.Samples;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -34,14 +35,7 @@ class CliEndToEndIT {
   @BeforeEach
   void store() throws IOException {
     store = tmp.resolve("store");
-    Path samples = Path.of(System.getProperty("thinimage.samples", "../samples"));
-    try (Stream<Path> files = Files.walk(samples.resolve("images"))) {
-      for (Path f : files.filter(Files::isRegularFile).toList()) {
-        Path to = store.resolve(samples.relativize(f).toString());
-        Files.createDirectories(to.getParent());
-        Files.copy(f, to);
-      }
-    }
+    Samples.copyTo(store);
     hostileLayer(store.resolve("images/evil/1.tar"));
     data = tmp.resolve("data");
   }

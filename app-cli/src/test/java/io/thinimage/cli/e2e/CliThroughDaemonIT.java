@@ -3,6 +3,7 @@ package io.thinimage.cli.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.thinimage.cli.e2e.CliProcess.Result;
+import io.thinimage.cli.support.Samples;
 import io.thinimage.daemon.client.DaemonClient;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,14 +34,7 @@ class CliThroughDaemonIT {
   @BeforeEach
   void startDaemon() throws Exception {
     store = tmp.resolve("store");
-    Path samples = Path.of(System.getProperty("thinimage.samples", "../samples"));
-    try (Stream<Path> files = Files.walk(samples.resolve("images"))) {
-      for (Path f : files.filter(Files::isRegularFile).toList()) {
-        Path to = store.resolve(samples.relativize(f).toString());
-        Files.createDirectories(to.getParent());
-        Files.copy(f, to);
-      }
-    }
+    Samples.copyTo(store);
     CliEndToEndIT.hostileLayer(store.resolve("images/evil/1.tar"));
     data = tmp.resolve("data");
     List<String> cmd = new ArrayList<>();

@@ -3,12 +3,11 @@ package io.thinimage.cli.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.thinimage.cli.e2e.CliProcess.Result;
-import java.nio.file.Files;
+import io.thinimage.cli.support.Samples;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,14 +27,7 @@ class HealthGateIT {
   @BeforeEach
   void store() throws Exception {
     store = tmp.resolve("store");
-    Path samples = Path.of(System.getProperty("thinimage.samples", "../samples"));
-    try (Stream<Path> files = Files.walk(samples.resolve("images/minimal"))) {
-      for (Path f : files.filter(Files::isRegularFile).toList()) {
-        Path to = store.resolve(samples.relativize(f).toString());
-        Files.createDirectories(to.getParent());
-        Files.copy(f, to);
-      }
-    }
+    Samples.copyTo(store);
     data = tmp.resolve("data");
   }
 

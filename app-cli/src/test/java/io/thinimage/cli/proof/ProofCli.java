@@ -1,5 +1,6 @@
 package io.thinimage.cli.proof;
 
+import io.thinimage.cli.support.Samples;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -70,14 +70,7 @@ final class ProofCli {
 
   /** Copies the embedded sample bucket ({@code images/<family>/<n>.tar}) into {@code store}. */
   static void copySamples(Path store) throws IOException {
-    Path samples = Path.of(System.getProperty("thinimage.samples", "../samples"));
-    try (Stream<Path> files = Files.walk(samples.resolve("images"))) {
-      for (Path f : files.filter(Files::isRegularFile).toList()) {
-        Path to = store.resolve(samples.relativize(f).toString());
-        Files.createDirectories(to.getParent());
-        Files.copy(f, to);
-      }
-    }
+    Samples.copyTo(store);
   }
 
   Running start(Map<String, String> env, String... args) throws IOException {

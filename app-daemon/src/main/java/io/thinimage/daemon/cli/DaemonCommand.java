@@ -108,10 +108,7 @@ public final class DaemonCommand implements Callable<Integer> {
         throw ThinImageException.invalid("bad-option", "queue sizes must be at least 1");
       }
       HostSettings settings =
-          HostSettings.under(
-                  data,
-                  store,
-                  "directory".equals(driver) ? PoolDriver.DIRECTORY : PoolDriver.DEVICEMAPPER)
+          HostSettings.under(data, store, PoolDriver.named(driver))
               .withS3(region, s3Endpoint, anonymous)
               .withPoolName(poolName)
               .withManager(ManagerConfig.defaults().withConcurrency(downloads, unpacks))
