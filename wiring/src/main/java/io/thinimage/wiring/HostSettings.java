@@ -85,116 +85,48 @@ public record HostSettings(
 
   /** These settings with the database, blob and mount locations moved. */
   public HostSettings withPaths(Path db, Path blobs, Path mounts) {
-    return new HostSettings(
-        dataDir,
-        db,
-        blobs,
-        mounts,
-        storeUri,
-        region,
-        s3Endpoint,
-        anonymous,
-        poolDriver,
-        poolDir,
-        poolName,
-        health,
-        manager,
-        resumeOnBuild);
+    Copy c = new Copy(this);
+    c.dbFile = db;
+    c.blobDir = blobs;
+    c.mountRoot = mounts;
+    return c.build();
   }
 
   /** These settings with other S3 access: region, endpoint ("" for AWS), anonymous or signed. */
   public HostSettings withS3(String newRegion, String endpoint, boolean unsigned) {
-    return new HostSettings(
-        dataDir,
-        dbFile,
-        blobDir,
-        mountRoot,
-        storeUri,
-        newRegion,
-        endpoint,
-        unsigned,
-        poolDriver,
-        poolDir,
-        poolName,
-        health,
-        manager,
-        resumeOnBuild);
+    Copy c = new Copy(this);
+    c.region = newRegion;
+    c.s3Endpoint = endpoint;
+    c.anonymous = unsigned;
+    return c.build();
   }
 
   /** These settings with another devicemapper pool name. */
   public HostSettings withPoolName(String name) {
-    return new HostSettings(
-        dataDir,
-        dbFile,
-        blobDir,
-        mountRoot,
-        storeUri,
-        region,
-        s3Endpoint,
-        anonymous,
-        poolDriver,
-        poolDir,
-        name,
-        health,
-        manager,
-        resumeOnBuild);
+    Copy c = new Copy(this);
+    c.poolName = name;
+    return c.build();
   }
 
   /** These settings with an explicit health gate. */
   public HostSettings withHealth(HealthThresholds thresholds) {
-    return new HostSettings(
-        dataDir,
-        dbFile,
-        blobDir,
-        mountRoot,
-        storeUri,
-        region,
-        s3Endpoint,
-        anonymous,
-        poolDriver,
-        poolDir,
-        poolName,
-        Optional.of(thresholds),
-        manager,
-        resumeOnBuild);
+    Copy c = new Copy(this);
+    c.health = Optional.of(thresholds);
+    return c.build();
   }
 
   /** These settings with other manager tunables. */
   public HostSettings withManager(ManagerConfig config) {
-    return new HostSettings(
-        dataDir,
-        dbFile,
-        blobDir,
-        mountRoot,
-        storeUri,
-        region,
-        s3Endpoint,
-        anonymous,
-        poolDriver,
-        poolDir,
-        poolName,
-        health,
-        config,
-        resumeOnBuild);
+    Copy c = new Copy(this);
+    c.manager = config;
+    return c.build();
   }
 
   /** These settings resuming unfinished runs at build, or not. */
   public HostSettings withResumeOnBuild(boolean resume) {
-    return new HostSettings(
-        dataDir,
-        dbFile,
-        blobDir,
-        mountRoot,
-        storeUri,
-        region,
-        s3Endpoint,
-        anonymous,
-        poolDriver,
-        poolDir,
-        poolName,
-        health,
-        manager,
-        resume);
+    Copy c = new Copy(this);
+    c.resumeOnBuild = resume;
+    return c.build();
   }
 
   /** The health gate in force: the explicit one, else the driver's default. */
@@ -204,5 +136,58 @@ public record HostSettings(
             poolDriver == PoolDriver.DEVICEMAPPER
                 ? HealthThresholds.defaults()
                 : HealthThresholds.reportOnly());
+  }
+
+  /** A mutable copy the withers change one group of fields of. */
+  private static final class Copy {
+    private final Path dataDir;
+    private Path dbFile;
+    private Path blobDir;
+    private Path mountRoot;
+    private final String storeUri;
+    private String region;
+    private String s3Endpoint;
+    private boolean anonymous;
+    private final PoolDriver poolDriver;
+    private final Path poolDir;
+    private String poolName;
+    private Optional<HealthThresholds> health;
+    private ManagerConfig manager;
+    private boolean resumeOnBuild;
+
+    Copy(HostSettings s) {
+      dataDir = s.dataDir;
+      dbFile = s.dbFile;
+      blobDir = s.blobDir;
+      mountRoot = s.mountRoot;
+      storeUri = s.storeUri;
+      region = s.region;
+      s3Endpoint = s.s3Endpoint;
+      anonymous = s.anonymous;
+      poolDriver = s.poolDriver;
+      poolDir = s.poolDir;
+      poolName = s.poolName;
+      health = s.health;
+      manager = s.manager;
+      resumeOnBuild = s.resumeOnBuild;
+    }
+
+    HostSettings build() {
+      return new HostSettings(
+          dataDir,
+          dbFile,
+          blobDir,
+          mountRoot,
+          storeUri,
+          region,
+          s3Endpoint,
+          anonymous,
+          poolDriver,
+          poolDir,
+          poolName,
+          health,
+          manager,
+          resumeOnBuild);
+    }
   }
 }
