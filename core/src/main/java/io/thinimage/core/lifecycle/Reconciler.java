@@ -2,6 +2,7 @@ package io.thinimage.core.lifecycle;
 
 import io.thinimage.core.domain.Activation;
 import io.thinimage.core.domain.ActivationState;
+import io.thinimage.core.domain.ThinImageException;
 import io.thinimage.core.domain.Volume;
 import io.thinimage.core.domain.VolumeState;
 import io.thinimage.core.engine.Run;
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * Volumes whose device vanished (and that no active run owns) are marked BROKEN, visible in status;
  * activations that should be active are re-activated (after a reboot, dm devices are gone while
  * thin ids remain); partial downloads no active run owns are removed. Pool volumes with no record
- * are reported, never deleted here (gc decides).
+ * are reported, never deleted here (gc decides). A pool that cannot list inactive volumes
+ * (devicemapper without {@code thin_ls}) proves nothing by a missing volume: its records are kept,
+ * and its activations are re-activated by trying.
  */
 public final class Reconciler {
   private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
@@ -41,6 +44,7 @@ public final class Reconciler {
     Set<String> activeRunIds = active.stream().map(Run::id).collect(Collectors.toSet());
     Map<Long, PoolVolume> inPool =
         s.pool().list().stream().collect(Collectors.toMap(PoolVolume::thinId, Function.identity()));
+    boolean seesInactive = s.pool().listsInactiveVolumes();
     List<Volume> volumes = s.repository().read(r -> r.listVolumes());
     Set<Long> known = new HashSet<>();
     int broken = 0;
@@ -49,6 +53,9 @@ public final class Reconciler {
       boolean owned = v.ownerRunId() != null && activeRunIds.contains(v.ownerRunId());
       boolean settled = v.state() == VolumeState.READY;
       if (settled && !owned && !inPool.containsKey(v.thinId())) {
+        if (!seesInactive) {
+          continue; // most likely just inactive after a reboot; gc reports it, never forgets it
+        }
         s.repository()
             .inTransaction(
                 tx -> {
@@ -73,6 +80,8 @@ public final class Reconciler {
         Volume v = s.repository().read(r -> r.findVolume(a.thinId())).orElseThrow();
         s.pool().activate(v.spec());
         reactivated++;
+      } else if (pv == null && !seesInactive) {
+        reactivated += reactivateUnseen(a) ? 1 : 0;
       }
     }
     int partials = 0;
@@ -97,5 +106,26 @@ public final class Reconciler {
       log.atWarn().log("pool volumes with no record (gc can remove them): {}", unknown);
     }
     return new Report(broken, reactivated, partials, unknown);
+  }
+
+  /**
+   * Re-activates an activation whose volume the pool cannot list: a failure (the thin id is really
+   * gone) is logged and left for status and gc, not allowed to stop the start.
+   */
+  private boolean reactivateUnseen(Activation a) {
+    Volume v = s.repository().read(r -> r.findVolume(a.thinId())).orElse(null);
+    if (v == null) {
+      return false;
+    }
+    try {
+      s.pool().activate(v.spec());
+      return true;
+    } catch (ThinImageException e) {
+      log.atError()
+          .addKeyValue("activation", a.id())
+          .addKeyValue("code", e.code())
+          .log("cannot re-activate {}: {}", v.name(), e.getMessage());
+      return false;
+    }
   }
 }

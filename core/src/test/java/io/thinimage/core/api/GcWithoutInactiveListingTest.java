@@ -8,8 +8,7 @@ import io.thinimage.core.domain.ImageReference;
 import io.thinimage.core.domain.ImageState;
 import io.thinimage.core.domain.Volume;
 import io.thinimage.core.domain.VolumeSpec;
-import io.thinimage.core.port.BlockDevicePool;
-import io.thinimage.core.testing.FakeBlockDevicePool;
+import io.thinimage.core.testing.ActiveOnlyPool;
 import io.thinimage.core.testing.FakeWorld;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,7 +41,7 @@ class GcWithoutInactiveListingTest {
         ImageManager.builder()
             .repository(w.repository())
             .objectStore(w.objects())
-            .pool(new ActiveOnly(w.pool()))
+            .pool(new ActiveOnlyPool(w.pool()))
             .rootFilesystems(w.pool().filesystems())
             .blobDirectory(w.blobDirectory())
             .clock(w.clock())
@@ -66,69 +65,5 @@ class GcWithoutInactiveListingTest {
     assertThat(w.pool().volumeIds()).containsExactlyInAnyOrderElementsOf(recorded);
     // with the full view, there is nothing to collect
     assertThat(w.manager().gc(false).findings()).isEmpty();
-  }
-
-  /** A pool that, like devicemapper without thin_ls, lists only its active volumes. */
-  private static final class ActiveOnly implements BlockDevicePool {
-    private final FakeBlockDevicePool p;
-
-    ActiveOnly(FakeBlockDevicePool p) {
-      this.p = p;
-    }
-
-    @Override
-    public String driver() {
-      return p.driver();
-    }
-
-    @Override
-    public PoolStatus status() {
-      return p.status();
-    }
-
-    @Override
-    public void createVolume(VolumeSpec volume) {
-      p.createVolume(volume);
-    }
-
-    @Override
-    public void createSnapshot(VolumeSpec origin, VolumeSpec snapshot) {
-      p.createSnapshot(origin, snapshot);
-    }
-
-    @Override
-    public Path mount(VolumeSpec volume) {
-      return p.mount(volume);
-    }
-
-    @Override
-    public void unmount(VolumeSpec volume) {
-      p.unmount(volume);
-    }
-
-    @Override
-    public String activate(VolumeSpec volume) {
-      return p.activate(volume);
-    }
-
-    @Override
-    public void deactivate(VolumeSpec volume) {
-      p.deactivate(volume);
-    }
-
-    @Override
-    public void delete(VolumeSpec volume) {
-      p.delete(volume);
-    }
-
-    @Override
-    public List<PoolVolume> list() {
-      return p.list().stream().filter(PoolVolume::active).toList();
-    }
-
-    @Override
-    public boolean listsInactiveVolumes() {
-      return false;
-    }
   }
 }
