@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
       "List (--dry-run, the default) or remove (--force) what nothing references.",
       "Reconciles the store, the pool and the blob directory: orphan volumes, records without"
           + " volumes, unreferenced chain volumes and blobs, stray partial downloads, corrupt"
-          + " blobs. Mounted volumes are reported and never touched. --force is refused (exit 7)"
-          + " while runs are in flight."
+          + " blobs, blob files without a record, and the scratch of interrupted pool operations"
+          + " (pool-debris). Mounted volumes are reported and never touched; action 'none' marks"
+          + " what is reported but kept. --force is refused (exit 7) while runs are in flight."
     })
 public final class GcCommand extends BaseCommand {
 
