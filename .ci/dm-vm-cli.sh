@@ -2,7 +2,8 @@
 # The seed's flow once, end to end, with the real CLI jar on a real kernel thin-pool:
 # setup-pool, process-image of a sample family, list-images, list-snapshots (text and JSON),
 # mount the snapshot read-only and read a file only the family's last layer adds, an idempotent
-# re-run (same snapshot, no new device), status (pool healthy), deactivate and delete.
+# re-run (same snapshot, no new device), status (pool healthy), the JSON log file, deactivate
+# and delete.
 # Every step asserts and prints what it checked; any failure exits non-zero.
 #
 #   .ci/dm-vm-cli.sh            make sure app-cli/target/thinimage-cli.jar exists (build it if
@@ -13,12 +14,14 @@
 #
 # The VM runner is found as in .ci/dm-vm-suite.sh: $THINIMAGE_DM_VM_RUNNER, else
 # run-in-dm-vm.sh on PATH, else ../shared/tools/dm-vm/run-in-dm-vm.sh beside the project.
-# Environment: THINIMAGE_E2E_FAMILY (default web), THINIMAGE_DM_VM_TIMEOUT (default 1500 s).
+# Environment: THINIMAGE_E2E_FAMILY (default web, or worker), THINIMAGE_CLI_JAR (a jar to use
+# instead of the build's), THINIMAGE_DM_VM_TIMEOUT (default 1500 s).
 # Needs jq, dmsetup, losetup, mkfs.ext4 and mount (all in the VM, which shares the host's root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-JAR=app-cli/target/thinimage-cli.jar
+# THINIMAGE_CLI_JAR: run another build's jar (it is copied into the work tree for the VM)
+JAR=${THINIMAGE_CLI_JAR:-app-cli/target/thinimage-cli.jar}
 # a private copy: the VM run takes minutes and builds may rewrite the jar meanwhile
 E2E_JAR=app-cli/target/vm-cli/thinimage-cli.jar
 
@@ -186,7 +189,20 @@ inside() {
 	expect_rc 0
 	expect_out 'Health:         ok' "health ok"
 
-	# ---- 8. clean up through the CLI -----------------------------------------------------------
+	# ---- 8. the log file --------------------------------------------------------------------
+	step=$((step + 1))
+	local log="$data/logs/thinimage.log" lines runs
+	echo "-- $step. the JSON log file $log"
+	[[ -s "$log" ]] || fail "no log file at $log"
+	jq -e -s 'length > 0 and all(.[]; has("@timestamp") and has("level") and has("logger_name") and has("message"))' \
+		"$log" >/dev/null 2>&1 || fail "$log is not JSON lines with @timestamp, level, logger_name and message"
+	lines=$(wc -l <"$log")
+	ok "$lines JSON lines, each with @timestamp, level, logger_name and message"
+	runs=$(jq -s '[.[] | select(.command == "process-image")] | length' "$log")
+	[[ "$runs" -ge 3 ]] || fail "the log records $runs process-image commands, expected at least 3"
+	ok "it records the $runs process-image commands (key/value fields at top level)"
+
+	# ---- 9. clean up through the CLI -----------------------------------------------------------
 	begin "deactivate $act_id"
 	ti deactivate "$act_id" "${common[@]}"
 	expect_rc 0
@@ -254,7 +270,7 @@ if [ "${1:-}" = "--inside" ]; then
 fi
 
 # ---- host side: the jar, then the flow where device-mapper is --------------------------------
-if [[ ! -f "$JAR" || "${THINIMAGE_E2E_BUILD:-0}" == 1 ]]; then
+if [[ -z "${THINIMAGE_CLI_JAR:-}" && (! -f "$JAR" || "${THINIMAGE_E2E_BUILD:-0}" == 1) ]]; then
 	echo "dm-vm-cli: building $JAR" >&2
 	./mvnw -q -B -ntp -pl app-cli -am package -DskipTests -Dspotless.check.skip=true
 fi
