@@ -1,10 +1,10 @@
 package io.thinimage.cli.e2e;
 
+import io.thinimage.cli.support.ChildJvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -31,8 +31,7 @@ final class CliProcess {
 
   static Result run(Map<String, String> env, List<String> args)
       throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    List<String> cmd = ChildJvm.java();
     cmd.add("-jar");
     cmd.add(jar().toString());
     cmd.addAll(args);

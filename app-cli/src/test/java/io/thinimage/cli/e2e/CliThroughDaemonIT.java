@@ -3,6 +3,7 @@ package io.thinimage.cli.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.thinimage.cli.e2e.CliProcess.Result;
+import io.thinimage.cli.support.ChildJvm;
 import io.thinimage.cli.support.Samples;
 import io.thinimage.daemon.client.DaemonClient;
 import java.io.IOException;
@@ -37,8 +38,7 @@ class CliThroughDaemonIT {
     Samples.copyTo(store);
     CliEndToEndIT.hostileLayer(store.resolve("images/evil/1.tar"));
     data = tmp.resolve("data");
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    List<String> cmd = ChildJvm.java();
     cmd.addAll(List.of("-jar", CliProcess.jar().toString(), "daemon", "--metrics-port", "0"));
     cmd.addAll(common());
     ProcessBuilder pb = new ProcessBuilder(cmd);

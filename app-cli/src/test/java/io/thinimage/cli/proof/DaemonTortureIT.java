@@ -2,6 +2,7 @@ package io.thinimage.cli.proof;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.thinimage.cli.support.ChildJvm;
 import io.thinimage.cli.support.LoopbackS3;
 import io.thinimage.core.domain.ThinImageException;
 import io.thinimage.daemon.client.DaemonClient;
@@ -83,6 +84,9 @@ class DaemonTortureIT {
       }
       converge(data, log);
     }
+    System.out.printf(
+        "daemon torture: %d kills (%d at named points, the rest SIGKILL), %d data dirs%n%s%n",
+        kills, named, dataDirs + 1, String.join("\n", log));
     assertThat(kills).isEqualTo(KILLS);
     // Most named points are reached; a point already passed in a warm data dir is SIGKILLed.
     assertThat(named).as(log.toString()).isGreaterThan(0);
@@ -126,8 +130,7 @@ class DaemonTortureIT {
   /** A daemon child process. */
   record Daemon(Process process, DaemonClient client) {
     static Daemon start(Path data, String crashAt, Path logs) throws Exception {
-      List<String> cmd = new ArrayList<>();
-      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      List<String> cmd = ChildJvm.java();
       cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar"));
       cmd.add(ProofCli.jar().toString());
       cmd.addAll(List.of("daemon", "--metrics-port", "0", "--data-dir", data.toString()));

@@ -1,11 +1,11 @@
 package io.thinimage.cli.proof;
 
 import io.thinimage.cli.proof.ProofCli.Result;
+import io.thinimage.cli.support.ChildJvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -55,8 +55,7 @@ final class FaultCli {
 
   /** Runs one command to its end (at most ten minutes). */
   Result run(String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    List<String> cmd = ChildJvm.java();
     cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
     cmd.addAll(List.of(args));
     cmd.addAll(List.of("--data-dir", data.toString()));

@@ -1,11 +1,11 @@
 package io.thinimage.cli.proof;
 
+import io.thinimage.cli.support.ChildJvm;
 import io.thinimage.cli.support.Samples;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -74,8 +74,7 @@ final class ProofCli {
   }
 
   Running start(Map<String, String> env, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    List<String> cmd = ChildJvm.java();
     cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar"));
     cmd.add(jar().toString());
     cmd.addAll(List.of(args));
