@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
-"""Checks the at-rest invariants of a thinimage data dir (directory pool) after recovery.
+"""Checks the at-rest invariants of a thinimage data dir after recovery.
 
-Usage: check-invariants.py DATA_DIR [STATUS_JSON_FILE]
+Usage: check-invariants.py DATA_DIR [STATUS_JSON_FILE] [--dm-pool POOL] [--mount-root DIR]
+                           [--gc GC_JSON_FILE]
+
+Without --dm-pool the data dir is on the directory pool; with it, on the devicemapper thin-pool
+POOL (run as root: it reads `dmsetup ls`). --gc is the output of `gc --dry-run --output json`.
 
 Run it only when no thinimage process is running on DATA_DIR and after a lock-taking command
 has reconciled it. Prints one line per violation and exits 1 if there is any, else prints
@@ -17,12 +21,24 @@ has reconciled it. Prints one line per violation and exits 1 if there is any, el
   I6  every blob file blobs/sha256/<hex> has a row and every row its file; the file's sha256
       equals its name and its size equals the row's size.
   I7  no temp files: blobs/partial, pool/tmp and mounts/ are empty.
+
+On devicemapper (--dm-pool), I4 checks devices instead of directories, and:
+
+  I8  every device `dmsetup ls` lists as <pool>-ti-<n> has exactly one owning record: a volume
+      row with thin_id n, and for an ACTIVATION volume exactly one ACTIVE activation (I5); no
+      other device name starts with <pool>-. Every ACTIVE activation has its device
+      /dev/mapper/<pool>-ti-<thin_id> (device_path says so and dmsetup lists it); an INACTIVE
+      activation's thin id has no device.
+  I9  nothing is mounted under the mount root (default DATA_DIR/mounts) and no device of ours is
+      mounted anywhere (/proc/self/mountinfo).
+  I10 (--gc) the gc dry run found nothing.
 """
 
 import hashlib
 import json
 import os
 import sqlite3
+import subprocess
 import sys
 
 
@@ -38,11 +54,99 @@ def listdir(path):
     return sorted(os.listdir(path)) if os.path.isdir(path) else []
 
 
+def parse_args(argv):
+    """Positional DATA_DIR [STATUS_JSON] plus --dm-pool, --mount-root and --gc."""
+    pos, opts = [], {}
+    i = 0
+    while i < len(argv):
+        if argv[i] in ("--dm-pool", "--mount-root", "--gc"):
+            if i + 1 >= len(argv):
+                sys.exit("check-invariants: %s needs a value" % argv[i])
+            opts[argv[i][2:]] = argv[i + 1]
+            i += 2
+        else:
+            pos.append(argv[i])
+            i += 1
+    if not pos:
+        sys.exit(__doc__)
+    return pos, opts
+
+
+def unescape_mountinfo(field):
+    """mountinfo escapes space, tab, newline and backslash as \\ooo octal."""
+    out, i = [], 0
+    while i < len(field):
+        if field[i] == "\\" and i + 4 <= len(field) and field[i + 1:i + 4].isdigit():
+            out.append(chr(int(field[i + 1:i + 4], 8)))
+            i += 4
+        else:
+            out.append(field[i])
+            i += 1
+    return "".join(out)
+
+
+def dm_devices():
+    """Names `dmsetup ls` lists (empty when there are none)."""
+    out = subprocess.run(["dmsetup", "ls"], capture_output=True, text=True, check=True).stdout
+    names = []
+    for line in out.splitlines():
+        parts = line.split()
+        if parts and parts[0] != "No":
+            names.append(parts[0])
+    return names
+
+
+def check_devicemapper(cur, pool, mount_root, vols, bad):
+    """I8 and I9: the kernel side agrees with the database."""
+    prefix = pool + "-ti-"
+    devices = {}
+    for name in dm_devices():
+        if name.startswith(prefix):
+            rest = name[len(prefix):]
+            if rest.isdigit() and str(int(rest)) == rest:
+                devices[int(rest)] = name
+            else:
+                bad.append("I8 device %s is not a name we produce" % name)
+        elif name.startswith(pool + "-"):
+            bad.append("I8 stray device %s" % name)
+    acts = list(cur.execute("SELECT id, state, thin_id, device_path FROM activations"))
+    active = {}
+    for aid, state, thin, path in acts:
+        if state == "ACTIVE":
+            active.setdefault(thin, []).append(aid)
+            if thin not in devices:
+                bad.append("I8 active activation %s has no device %s%s" % (aid, prefix, thin))
+            if path != "/dev/mapper/%s%d" % (prefix, thin):
+                bad.append("I8 active activation %s has device_path %s" % (aid, path))
+    inactive_thins = {thin for _, state, thin, _ in acts if state == "INACTIVE"}
+    for thin, name in sorted(devices.items()):
+        if thin not in vols:
+            bad.append("I8 device %s has no volume row (orphan)" % name)
+            continue
+        if vols[thin][0] == "ACTIVATION" and len(active.get(thin, [])) != 1:
+            bad.append("I8 device %s is owned by %d active activations" % (name, len(active.get(thin, []))))
+        if thin in inactive_thins and thin not in active:
+            bad.append("I8 device %s belongs to an inactive activation" % name)
+
+    root = os.path.realpath(mount_root)
+    with open("/proc/self/mountinfo", encoding="utf-8") as f:
+        for line in f:
+            fields = line.split()
+            point = unescape_mountinfo(fields[4])
+            source = unescape_mountinfo(fields[fields.index("-") + 2]) if "-" in fields else ""
+            if point == root or point.startswith(root + "/"):
+                bad.append("I9 %s is mounted on %s" % (source, point))
+            elif source.startswith("/dev/mapper/" + prefix):
+                bad.append("I9 our device %s is mounted on %s" % (source, point))
+
+
 def main():
-    data = sys.argv[1]
+    pos, opts = parse_args(sys.argv[1:])
+    data = pos[0]
+    pool = opts.get("dm-pool")
     status = None
-    if len(sys.argv) > 2:
-        with open(sys.argv[2], encoding="utf-8") as f:
+    if len(pos) > 1:
+        with open(pos[1], encoding="utf-8") as f:
             status = json.load(f)
     bad = []
     db = sqlite3.connect("file:" + os.path.join(data, "thinimage.db") + "?mode=ro", uri=True)
@@ -76,15 +180,17 @@ def main():
             bad.append("I4 volume %s (%s) is %s" % (thin, kind, state))
     vdir = os.path.join(data, "pool", "volumes")
     dirs = set()
-    for name in listdir(vdir):
+    for name in ([] if pool else listdir(vdir)):
         if not name.startswith("ti-") or not name[3:].isdigit():
             bad.append("I4 stray entry in pool/volumes: %s" % name)
             continue
         dirs.add(int(name[3:]))
     for t in sorted(dirs - set(vols)):
         bad.append("I4 volume dir ti-%d has no row (orphan)" % t)
-    for t in sorted(set(vols) - dirs):
+    for t in sorted(set(vols) - dirs) if not pool else []:
         bad.append("I4 volume row %d has no dir" % t)
+    if pool:
+        check_devicemapper(cur, pool, opts.get("mount-root", os.path.join(data, "mounts")), vols, bad)
 
     acts = list(cur.execute("SELECT id, state, thin_id FROM activations"))
     active_thins = {}
@@ -129,6 +235,15 @@ def main():
         left = listdir(os.path.join(data, sub))
         if left:
             bad.append("I7 temp files left in %s: %s" % (sub, left[:5]))
+
+    if "gc" in opts:
+        try:
+            with open(opts["gc"], encoding="utf-8") as f:
+                gc = json.load(f)
+            if gc.get("count", 0) != 0 or gc.get("findings"):
+                bad.append("I10 gc --dry-run found: %s" % gc.get("findings", [])[:5])
+        except (OSError, ValueError) as e:
+            bad.append("I10 gc output unreadable: %s" % e)
 
     db.close()
     for b in bad:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Crash torture of the real thinimage CLI on the directory pool (no root, no devicemapper).
+# Crash torture of the real thinimage CLI on the directory pool (no root, no devicemapper), or
+# with TORTURE_DRIVER=devicemapper on a kernel thin-pool (as root).
 #
 # Each round runs one command (process-image of a sample family, process-image
 # --new-activation, or deactivate of a live snapshot) and kills it: half the rounds at a named
@@ -15,7 +16,16 @@
 #
 # Environment: THINIMAGE_JAR (default app-cli/target/thinimage-cli.jar, copied first so a
 # rebuild during the run does not change the binary), TORTURE_DIR (default a new temp dir),
-# TORTURE_SEED (default random), TORTURE_STORE (default file://<repo>/samples).
+# TORTURE_SEED (default random), TORTURE_STORE (default file://<repo>/samples),
+# TORTURE_DRIVER (directory, the default, or devicemapper), TORTURE_KILL_MIN_MS and
+# TORTURE_KILL_SPAN_MS (the random kill -9 comes after MIN + random(SPAN) ms; default 50 + 1500
+# on the directory pool, 3000 + 25000 on devicemapper, where a JVM is much slower to start).
+#
+# devicemapper: each fresh data dir gets `setup-pool` (a 2 GiB sparse pool, 64 KiB blocks) under
+# its own pool name ti-t<n>p<pid>; the previous data dir's devices, pool and loop devices are torn
+# down when it is replaced. A recovery then also runs `gc --dry-run --output json`, and the
+# checker compares `dmsetup ls` and /proc/self/mountinfo with the database (I8-I10). A burst's
+# touched families are re-run only when an image is not READY (every call costs a slow JVM start).
 # Output: one line per round, a summary, and TORTURE_DIR/failures/ with the data dir and logs of
 # every failing round. Exit 1 if any round broke an invariant.
 set -uo pipefail
@@ -34,7 +44,19 @@ src_jar="${THINIMAGE_JAR:-$root/app-cli/target/thinimage-cli.jar}"
 jar="$work/thinimage-cli.jar"
 cp "$src_jar" "$jar"
 jsa="$work/thinimage-cli.jsa"
+driver="${TORTURE_DRIVER:-directory}"
+case "$driver" in directory | devicemapper) ;; *) echo "TORTURE_DRIVER must be directory or devicemapper" >&2; exit 2 ;; esac
+if [[ $driver == devicemapper ]]; then
+  kill_min="${TORTURE_KILL_MIN_MS:-3000}"; kill_span="${TORTURE_KILL_SPAN_MS:-25000}"
+  for tool in dmsetup losetup mkfs.ext4 sqlite3; do
+    command -v "$tool" >/dev/null || { echo "devicemapper torture needs $tool" >&2; exit 2; }
+  done
+  [[ $(id -u) == 0 && -e /dev/mapper/control ]] || { echo "devicemapper torture needs root and /dev/mapper/control" >&2; exit 2; }
+else
+  kill_min="${TORTURE_KILL_MIN_MS:-50}"; kill_span="${TORTURE_KILL_SPAN_MS:-1500}"
+fi
 jvm=(java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xlog:disable -Xlog:all=error:stderr)
+[[ $driver == devicemapper ]] && jvm+=(-Djava.io.tmpdir=/tmp)
 # One class-data-sharing archive for the copied jar: start-up is most of a short run.
 "${jvm[@]}" -XX:ArchiveClassesAtExit="$jsa" -jar "$jar" --version >/dev/null 2>&1 || true
 [[ -s "$jsa" ]] && jvm+=("-XX:SharedArchiveFile=$jsa")
@@ -53,10 +75,37 @@ points+=(deactivate/REMOVE/deleted)
 for s in RESOLVE FETCH BUILD ACTIVATE; do for w in "${wheres[@]}"; do points+=("image/$s/$w"); done; done
 
 data=""
+pool=""
 touched=()
 history=()
-new_data() { data="$work/data.$1"; rm -rf "$data"; }
-cli() { "${jvm[@]}" -jar "$jar" "$@" --data-dir "$data" --store "$store" --pool-driver directory; }
+pool_args=(--pool-driver directory)
+# Tear down a devicemapper data dir's devices, pool and loop devices (never anyone else's).
+dm_teardown() { # dm_teardown POOL DATA_DIR
+  local p=$1 d=$2 dev f loop
+  grep -F " $d/mounts/" /proc/self/mounts | awk '{print $2}' | while read -r m; do umount "$m"; done
+  for dev in $(dmsetup ls 2>/dev/null | awk -v p="$p-ti-" 'index($1, p) == 1 {print $1}'); do
+    dmsetup remove "$dev" >/dev/null 2>&1 || dmsetup remove --deferred "$dev" >/dev/null 2>&1
+  done
+  dmsetup remove "$p" >/dev/null 2>&1
+  for f in "$d/pool_data" "$d/pool_meta"; do
+    for loop in $(losetup -j "$f" 2>/dev/null | cut -d: -f1); do losetup -d "$loop" >/dev/null 2>&1; done
+  done
+}
+new_data() {
+  if [[ $driver == devicemapper && -n $pool ]]; then
+    dm_teardown "$pool" "$data"
+    rm -rf "$data"
+  fi
+  data="$work/data.$1"
+  rm -rf "$data"
+  if [[ $driver == devicemapper ]]; then
+    pool="ti-t$1p$$"
+    pool_args=(--pool-driver devicemapper --pool "$pool")
+    cli setup-pool --data-size 2G --block-sectors 128 >/dev/null 2>"$work/setup.err" \
+      || { echo "setup-pool of $pool on $data failed: $(cat "$work/setup.err")" >&2; exit 2; }
+  fi
+}
+cli() { "${jvm[@]}" -jar "$jar" "$@" --data-dir "$data" --store "$store" "${pool_args[@]}"; }
 
 kills=0; named=0; random_kills=0; not_reached=0; failures=0; rounds=0; recoveries=0
 declare -A point_hits=()
@@ -72,7 +121,14 @@ fail() {
   failures=$((failures + 1))
   local dest="$work/failures/round-$rounds"
   mkdir -p "$dest"
-  cp -a "$data" "$dest/data" 2>/dev/null
+  if [[ $driver == devicemapper ]]; then
+    mkdir -p "$dest/data"
+    cp -a "$data/thinimage.db"* "$dest/data/" 2>/dev/null
+    cp -a "$data/logs" "$dest/data/" 2>/dev/null
+    { dmsetup ls; echo; grep -F "$data" /proc/self/mountinfo; } >"$dest/dm-state.txt" 2>&1
+  else
+    cp -a "$data" "$dest/data" 2>/dev/null
+  fi
   printf '%s\n' "$@" >"$dest/why.txt"
   echo "FAIL round $rounds: $*"
 }
@@ -80,7 +136,7 @@ fail() {
 summary() {
   end=$(date +%s)
   echo
-echo "seed $seed, $rounds rounds in $((end - start)) s"
+echo "driver $driver, seed $seed, $rounds rounds in $((end - start)) s"
 echo "kills: $kills ($named at named points, $random_kills random kill -9); $not_reached runs finished before their kill; $recoveries recoveries"
 echo "named points hit: ${#point_hits[@]} of ${#points[@]}"
 for p in "${points[@]}"; do
@@ -90,6 +146,8 @@ echo "failures: $failures (details in $work/failures)"
 }
 # Stopped early (Ctrl-C, TERM): still print what was done.
 trap 'summary; exit 130' INT TERM
+# The last devicemapper data dir is torn down on exit (failing rounds keep a copy of the DB).
+[[ $driver == devicemapper ]] && trap '[[ -n $pool ]] && dm_teardown "$pool" "$data"' EXIT
 
 
 while ((kills < target_kills)); do
@@ -132,7 +190,11 @@ while ((kills < target_kills)); do
   else
     cli "${cmd[@]}" >/dev/null 2>"$work/last.err" &
     pid=$!
-    delay_ms=$((50 + RANDOM % 1500))
+    if ((kill_span <= 32767)); then
+      delay_ms=$((kill_min + RANDOM % kill_span))
+    else
+      delay_ms=$((kill_min + (RANDOM * 32768 + RANDOM) % kill_span))
+    fi
     sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
     kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
@@ -170,8 +232,14 @@ while ((kills < target_kills)); do
   if ((rrc != 0)); then
     fail "recovery of ${cmd[*]} after $what exited $rrc" "$(cat "$work/recover.err")" "burst: ${history[*]}"
   fi
-  # Every image of the burst is processed again (a no-op when it already converged).
-  for f in $(printf '%s\n' "${touched[@]}" | sort -u); do
+  # Every image of the burst is processed again (a no-op when it already converged). On
+  # devicemapper only when an image is not READY: each call is a slow JVM start there.
+  rerun=1
+  if [[ $driver == devicemapper ]] \
+    && [[ $(sqlite3 "$data/thinimage.db" "SELECT count(*) FROM images WHERE state <> 'READY'" 2>/dev/null) == 0 ]]; then
+    rerun=0
+  fi
+  ((rerun)) && for f in $(printf '%s\n' "${touched[@]}" | sort -u); do
     [[ ${cmd[0]} == process-image && $f == "$fam" ]] && continue
     cli process-image --s3-key "images/$f/" >/dev/null 2>"$work/recover.err" \
       || fail "re-run of process-image images/$f/ exited $?" "$(cat "$work/recover.err")" "burst: ${history[*]}"
@@ -181,7 +249,16 @@ while ((kills < target_kills)); do
   if ((rounds % 5 == 0)); then
     cli status --output json >"$work/status.json" 2>/dev/null && status_arg=("$work/status.json")
   fi
-  if ! out="$(python3 "$here/check-invariants.py" "$data" "${status_arg[@]}" 2>&1)"; then
+  dm_arg=()
+  if [[ $driver == devicemapper ]]; then
+    dm_arg=(--dm-pool "$pool" --mount-root "$data/mounts")
+    if cli gc --dry-run --output json >"$work/gc.json" 2>"$work/gc.err"; then
+      dm_arg+=(--gc "$work/gc.json")
+    else
+      fail "gc --dry-run exited $?" "$(cat "$work/gc.err")" "burst: ${history[*]}"
+    fi
+  fi
+  if ! out="$(python3 "$here/check-invariants.py" "$data" "${status_arg[@]}" "${dm_arg[@]}" 2>&1)"; then
     fail "invariants after burst" "$out" "burst: ${history[*]}"
   fi
   history=()
