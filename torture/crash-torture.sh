@@ -17,9 +17,11 @@
 # Environment: THINIMAGE_JAR (default app-cli/target/thinimage-cli.jar, copied first so a
 # rebuild during the run does not change the binary), TORTURE_DIR (default a new temp dir),
 # TORTURE_SEED (default random), TORTURE_STORE (default file://<repo>/samples),
-# TORTURE_DRIVER (directory, the default, or devicemapper), TORTURE_KILL_MIN_MS and
+# TORTURE_MAX_SECONDS (default none: no new burst starts after this many seconds; the summary
+# then says how many kills were reached), TORTURE_DRIVER (directory, the default, or
+# devicemapper), TORTURE_KILL_MIN_MS and
 # TORTURE_KILL_SPAN_MS (the random kill -9 comes after MIN + random(SPAN) ms; default 50 + 1500
-# on the directory pool, 3000 + 25000 on devicemapper, where a JVM is much slower to start).
+# on the directory pool, 6000 + 30000 on devicemapper, where a JVM is much slower to start).
 #
 # devicemapper: each fresh data dir gets `setup-pool` (a 2 GiB sparse pool, 64 KiB blocks) under
 # its own pool name ti-t<n>p<pid>; the previous data dir's devices, pool and loop devices are torn
@@ -47,7 +49,7 @@ jsa="$work/thinimage-cli.jsa"
 driver="${TORTURE_DRIVER:-directory}"
 case "$driver" in directory | devicemapper) ;; *) echo "TORTURE_DRIVER must be directory or devicemapper" >&2; exit 2 ;; esac
 if [[ $driver == devicemapper ]]; then
-  kill_min="${TORTURE_KILL_MIN_MS:-3000}"; kill_span="${TORTURE_KILL_SPAN_MS:-25000}"
+  kill_min="${TORTURE_KILL_MIN_MS:-6000}"; kill_span="${TORTURE_KILL_SPAN_MS:-30000}"
   for tool in dmsetup losetup mkfs.ext4 sqlite3; do
     command -v "$tool" >/dev/null || { echo "devicemapper torture needs $tool" >&2; exit 2; }
   done
@@ -150,7 +152,12 @@ trap 'summary; exit 130' INT TERM
 [[ $driver == devicemapper ]] && trap '[[ -n $pool ]] && dm_teardown "$pool" "$data"' EXIT
 
 
+max_seconds="${TORTURE_MAX_SECONDS:-0}"
 while ((kills < target_kills)); do
+  if ((max_seconds > 0 && (rounds % burst == 0) && $(date +%s) - start >= max_seconds)); then
+    echo "time budget of $max_seconds s used up: stopping after $kills of $target_kills kills"
+    break
+  fi
   rounds=$((rounds + 1))
   mode=random
   ((rounds % 2 == 0)) && mode=named
@@ -163,12 +170,22 @@ while ((kills < target_kills)); do
   if (((rounds - 1) % burst == 0)); then
     fresh=$((RANDOM % 5 == 0))
     case "$point" in download/* | unpack/* | image/*) ((RANDOM % 3 == 0)) && fresh=1 ;; esac
+    # devicemapper: every call is slow, so a named cold-pull point always gets a fresh data dir
+    # (on a warm one it is mostly never reached).
+    [[ $driver == devicemapper && $point == @(download|unpack)/* ]] && fresh=1
     ((fresh)) && new_data "$rounds"
     touched=()
   fi
 
   # The command to crash.
   fam="${families[$((RANDOM % 3))]}"
+  # devicemapper, a named cold-pull point: prefer a family this data dir has not pulled yet.
+  if [[ $driver == devicemapper && $point == @(download|unpack|image)/* ]]; then
+    for f in "${families[@]}"; do
+      [[ -n $(sqlite3 "$data/thinimage.db" "SELECT 1 FROM images WHERE reference LIKE '%images/$f/%' LIMIT 1" 2>/dev/null) ]] \
+        || { fam=$f; break; }
+    done
+  fi
   cmd=(process-image --s3-key "images/$fam/")
   r=$((RANDOM % 10))
   if [[ $point == deactivate/* ]] || { [[ -z $point ]] && ((r < 2)); }; then
