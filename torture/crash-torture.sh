@@ -21,7 +21,7 @@
 # then says how many kills were reached), TORTURE_DRIVER (directory, the default, or
 # devicemapper), TORTURE_KILL_MIN_MS and
 # TORTURE_KILL_SPAN_MS (the random kill -9 comes after MIN + random(SPAN) ms; default 50 + 1500
-# on the directory pool, 6000 + 30000 on devicemapper, where a JVM is much slower to start).
+# on the directory pool, 5000 + 15000 on devicemapper, where a JVM is much slower to start).
 #
 # devicemapper: each fresh data dir gets `setup-pool` (a 2 GiB sparse pool, 64 KiB blocks) under
 # its own pool name ti-t<n>p<pid>; the previous data dir's devices, pool and loop devices are torn
@@ -49,7 +49,7 @@ jsa="$work/thinimage-cli.jsa"
 driver="${TORTURE_DRIVER:-directory}"
 case "$driver" in directory | devicemapper) ;; *) echo "TORTURE_DRIVER must be directory or devicemapper" >&2; exit 2 ;; esac
 if [[ $driver == devicemapper ]]; then
-  kill_min="${TORTURE_KILL_MIN_MS:-6000}"; kill_span="${TORTURE_KILL_SPAN_MS:-30000}"
+  kill_min="${TORTURE_KILL_MIN_MS:-5000}"; kill_span="${TORTURE_KILL_SPAN_MS:-15000}"
   for tool in dmsetup losetup mkfs.ext4 sqlite3; do
     command -v "$tool" >/dev/null || { echo "devicemapper torture needs $tool" >&2; exit 2; }
   done
