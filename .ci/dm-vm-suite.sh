@@ -58,6 +58,24 @@ rm -rf "$MOD/target/vm-classes"
 mkdir -p "$MOD/target/vm-classes"
 cp -a "$MOD/target/classes" "$MOD/target/vm-classes/main"
 cp -a "$MOD/target/test-classes" "$MOD/target/vm-classes/test"
+# ...and of the sibling modules' jars on the classpath (core and its test-jar), rewritten to point
+# at the copies, so a build during the run cannot change a jar under the VM's feet
+mkdir -p "$MOD/target/vm-classes/deps"
+n=0
+: >"$CP_FILE.private"
+for entry in $(tr ':' ' ' <"$CP_FILE"); do
+	case "$entry" in
+	"$ROOT"/*)
+		n=$((n + 1))
+		copy="$ROOT/$MOD/target/vm-classes/deps/$n-$(basename "$entry")"
+		cp -a "$entry" "$copy"
+		entry="$copy"
+		;;
+	esac
+	printf '%s:' "$entry" >>"$CP_FILE.private"
+done
+sed -i 's/:$//' "$CP_FILE.private"
+mv "$CP_FILE.private" "$CP_FILE"
 ./mvnw -q -B -ntp -N dependency:copy \
 	-Dartifact="org.junit.platform:junit-platform-console-standalone:$JUNIT_VERSION" \
 	-DoutputDirectory="$ROOT/$LIB"
