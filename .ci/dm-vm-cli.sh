@@ -244,7 +244,8 @@ ti() {
 	# C1 only and serial GC: the VM has no KVM, so JIT time dominates short runs
 	local cds=()
 	# the class-data archive the host side wrote for this jar: about a fifth off each start
-	[[ -s "$ROOT/$E2E_JSA" ]] && cds=("-XX:SharedArchiveFile=$ROOT/$E2E_JSA")
+	# (JVM warnings, e.g. a mismatched archive, must not reach the stdout being checked)
+	[[ -s "$ROOT/$E2E_JSA" ]] && cds=("-XX:SharedArchiveFile=$ROOT/$E2E_JSA" -Xlog:disable -Xlog:all=error:stderr)
 	java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC "${cds[@]}" -Xshare:auto -Djava.io.tmpdir=/tmp \
 		-jar "$ROOT/$E2E_JAR" "$@" >"$o" 2>"$e" || RC=$?
 	MS=$((($(date +%s%N) - s) / 1000000))
