@@ -57,7 +57,9 @@ if [[ $driver == devicemapper ]]; then
 else
   kill_min="${TORTURE_KILL_MIN_MS:-50}"; kill_span="${TORTURE_KILL_SPAN_MS:-1500}"
 fi
-jvm=(java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xlog:disable -Xlog:all=error:stderr)
+# sqlite-jdbc unpacks its native library per process and a SIGKILL leaves it behind: keep it here
+mkdir -p "$work/sqlite-native"
+jvm=(java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Xlog:disable -Xlog:all=error:stderr "-Dorg.sqlite.tmpdir=$work/sqlite-native")
 [[ $driver == devicemapper ]] && jvm+=(-Djava.io.tmpdir=/tmp)
 # One class-data-sharing archive for the copied jar: start-up is most of a short run.
 "${jvm[@]}" -XX:ArchiveClassesAtExit="$jsa" -jar "$jar" --version >/dev/null 2>&1 || true

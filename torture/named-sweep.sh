@@ -17,7 +17,9 @@ work="${TORTURE_DIR:-$(mktemp -d -t thinimage-sweep.XXXXXX)}"
 mkdir -p "$work"
 store="${TORTURE_STORE:-file://$root/samples}"
 cp "${THINIMAGE_JAR:-$root/app-cli/target/thinimage-cli.jar}" "$work/cli.jar"
-jvm=(java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k)
+# sqlite-jdbc unpacks its native library per process and a SIGKILL leaves it behind: keep it here
+mkdir -p "$work/sqlite-native"
+jvm=(java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k "-Dorg.sqlite.tmpdir=$work/sqlite-native")
 cli() { "${jvm[@]}" -jar "$work/cli.jar" "$@" --data-dir "$data" --store "$store" --pool-driver directory; }
 
 wheres=(before-step before-effect after-effect after-commit)
