@@ -157,20 +157,44 @@ public final class DaemonClient {
     head.append("\r\n");
     try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       ch.connect(UnixDomainSocketAddress.of(socket));
-      writeFully(ch, head.toString().getBytes(StandardCharsets.US_ASCII));
-      writeFully(ch, payload);
-      ByteArrayOutputStream in = new ByteArrayOutputStream();
-      ByteBuffer buf = ByteBuffer.allocate(16 * 1024);
+      try {
+        writeFully(ch, head.toString().getBytes(StandardCharsets.US_ASCII));
+        writeFully(ch, payload);
+      } catch (IOException writeFailed) {
+        // A server may answer before it has read the whole request (413 on an oversized body)
+        // and close its end; the answer it sent is still ours to read, so read it before
+        // calling the daemon unreachable.
+        return readAnswer(ch, writeFailed);
+      }
+      return readAnswer(ch, null);
+    } catch (IOException e) {
+      throw ThinImageException.transientFailure(
+          "daemon-unreachable", "cannot reach the daemon on " + socket + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads the answer to EOF. After a failed write ({@code writeFailed} not null) an empty answer
+   * means there is none, and the write's failure is the one to report.
+   */
+  private static Response readAnswer(SocketChannel ch, IOException writeFailed) throws IOException {
+    ByteArrayOutputStream in = new ByteArrayOutputStream();
+    ByteBuffer buf = ByteBuffer.allocate(16 * 1024);
+    try {
       while (ch.read(buf) >= 0) {
         buf.flip();
         in.write(buf.array(), 0, buf.limit());
         buf.clear();
       }
-      return Response.parse(in.toString(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw ThinImageException.transientFailure(
-          "daemon-unreachable", "cannot reach the daemon on " + socket + ": " + e.getMessage(), e);
+    } catch (IOException readFailed) {
+      if (writeFailed == null) {
+        throw readFailed;
+      }
     }
+    if (writeFailed != null && in.size() == 0) {
+      throw writeFailed;
+    }
+    return Response.parse(in.toString(StandardCharsets.UTF_8));
   }
 
   private static void writeFully(SocketChannel ch, byte[] bytes) throws IOException {
