@@ -12,7 +12,7 @@
 #                               present and we are root, else in the VM
 #   .ci/dm-vm-cli.sh --inside   run the flow here with the jar copied by the host side
 #
-# The VM runner is found as in .ci/dm-vm-suite.sh: $THINIMAGE_DM_VM_RUNNER, else
+# The VM runner is found by .ci/lib/vm-runner.sh: $THINIMAGE_DM_VM_RUNNER, else
 # run-in-dm-vm.sh on PATH, else ../shared/tools/dm-vm/run-in-dm-vm.sh beside the project.
 # Environment: THINIMAGE_E2E_FAMILY (default web, or worker), THINIMAGE_CLI_JAR (a jar to use
 # instead of the build's), THINIMAGE_DM_VM_TIMEOUT (default 1500 s).
@@ -297,15 +297,7 @@ if [ -e /dev/mapper/control ] && [ "$(id -u)" = 0 ]; then
 	exit $?
 fi
 
-RUNNER=${THINIMAGE_DM_VM_RUNNER:-}
-if [ -z "$RUNNER" ]; then
-	RUNNER=$(command -v run-in-dm-vm.sh || true)
-fi
-if [ -z "$RUNNER" ] && [ -x "$ROOT/../shared/tools/dm-vm/run-in-dm-vm.sh" ]; then
-	RUNNER="$ROOT/../shared/tools/dm-vm/run-in-dm-vm.sh"
-fi
-if [ -z "$RUNNER" ]; then
-	echo "dm-vm-cli: no device-mapper here and no VM runner found (set THINIMAGE_DM_VM_RUNNER)" >&2
-	exit 2
-fi
+# shellcheck source=lib/vm-runner.sh
+. .ci/lib/vm-runner.sh
+find_vm_runner dm-vm-cli "$ROOT"
 exec "$RUNNER" --workdir "$ROOT" --timeout "${THINIMAGE_DM_VM_TIMEOUT:-1500}" -- bash .ci/dm-vm-cli.sh --inside

@@ -7,9 +7,9 @@
 #                                 and we are root, else inside the dm VM
 #   .ci/dm-vm-suite.sh --inside   run the already-built suite here (what the VM executes)
 #
-# The VM runner is $THINIMAGE_DM_VM_RUNNER, else run-in-dm-vm.sh on PATH, else
-# ../shared/tools/dm-vm/run-in-dm-vm.sh beside the project. Reports go to
-# adapters-devicemapper/target/vm-reports, the latency benchmark to
+# The VM runner is found by .ci/lib/vm-runner.sh: $THINIMAGE_DM_VM_RUNNER, else
+# run-in-dm-vm.sh on PATH, else ../shared/tools/dm-vm/run-in-dm-vm.sh beside the project.
+# Reports go to adapters-devicemapper/target/vm-reports, the latency benchmark to
 # adapters-devicemapper/target/vm-reports/activation-latency.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -96,17 +96,9 @@ if [ -e /dev/mapper/control ] && [ "$(id -u)" = 0 ]; then
 	exit $((suite_rc ? suite_rc : cli_rc))
 fi
 
-RUNNER=${THINIMAGE_DM_VM_RUNNER:-}
-if [ -z "$RUNNER" ]; then
-	RUNNER=$(command -v run-in-dm-vm.sh || true)
-fi
-if [ -z "$RUNNER" ] && [ -x "$ROOT/../shared/tools/dm-vm/run-in-dm-vm.sh" ]; then
-	RUNNER="$ROOT/../shared/tools/dm-vm/run-in-dm-vm.sh"
-fi
-if [ -z "$RUNNER" ]; then
-	echo "dm-vm-suite: no device-mapper here and no VM runner found (set THINIMAGE_DM_VM_RUNNER)" >&2
-	exit 2
-fi
+# shellcheck source=lib/vm-runner.sh
+. .ci/lib/vm-runner.sh
+find_vm_runner dm-vm-suite "$ROOT"
 suite_rc=0
 "$RUNNER" --workdir "$ROOT" --timeout "${THINIMAGE_DM_VM_TIMEOUT:-1500}" -- bash .ci/dm-vm-suite.sh --inside || suite_rc=$?
 

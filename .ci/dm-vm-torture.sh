@@ -11,7 +11,7 @@
 #                                   /dev/mapper/control is present and we are root, else in the VM
 #   .ci/dm-vm-torture.sh --inside   run it here with the jar copied by the host side
 #
-# The VM runner is found as in .ci/dm-vm-suite.sh: $THINIMAGE_DM_VM_RUNNER, else
+# The VM runner is found by .ci/lib/vm-runner.sh: $THINIMAGE_DM_VM_RUNNER, else
 # run-in-dm-vm.sh on PATH, else ../shared/tools/dm-vm/run-in-dm-vm.sh beside the project.
 # Environment: THINIMAGE_TORTURE_KILLS (default 6), TORTURE_SEED (default random; printed),
 # TORTURE_MAX_SECONDS (default 0 = none: no new burst after this many seconds),
@@ -44,17 +44,9 @@ if [ -e /dev/mapper/control ] && [ "$(id -u)" = 0 ]; then
 		bash .ci/dm-vm-torture.sh --inside
 fi
 
-RUNNER=${THINIMAGE_DM_VM_RUNNER:-}
-if [ -z "$RUNNER" ]; then
-	RUNNER=$(command -v run-in-dm-vm.sh || true)
-fi
-if [ -z "$RUNNER" ] && [ -x "$ROOT/../shared/tools/dm-vm/run-in-dm-vm.sh" ]; then
-	RUNNER="$ROOT/../shared/tools/dm-vm/run-in-dm-vm.sh"
-fi
-if [ -z "$RUNNER" ]; then
-	echo "dm-vm-torture: no device-mapper here and no VM runner found (set THINIMAGE_DM_VM_RUNNER)" >&2
-	exit 2
-fi
+# shellcheck source=lib/vm-runner.sh
+. .ci/lib/vm-runner.sh
+find_vm_runner dm-vm-torture "$ROOT"
 echo "dm-vm-torture: $KILLS kills, seed $SEED, in the VM" >&2
 exec "$RUNNER" --workdir "$ROOT" --timeout "${THINIMAGE_DM_VM_TIMEOUT:-1200}" -- \
 	env THINIMAGE_TORTURE_KILLS="$KILLS" TORTURE_SEED="$SEED" TORTURE_MAX_SECONDS="$BUDGET" \
