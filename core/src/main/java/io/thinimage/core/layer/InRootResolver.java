@@ -44,8 +44,9 @@ final class InRootResolver {
   }
 
   /**
-   * The real directory {@code dir} leads to, creating missing directories (mode 0755) when {@code
-   * create}; null if it does not exist (or is not a directory) and {@code create} is false.
+   * The real directory {@code dir} leads to, creating missing directories (mode 0755, owned by root
+   * when privileged) when {@code create}; null if it does not exist (or is not a directory) and
+   * {@code create} is false.
    *
    * @param entry the entry name, for errors
    * @param onCreate told about each directory created
@@ -84,6 +85,11 @@ final class InRootResolver {
             return null;
           }
           fs.createDirectory(next);
+          if (fs.privileged()) {
+            // Root-owned whatever the host does: below a setgid directory the kernel hands the
+            // new directory that directory's group, and the tree would depend on the host.
+            fs.setOwner(next, 0, 0);
+          }
           fs.setMode(next, 0755);
           onCreate.add(next);
           realDirs.add(next);

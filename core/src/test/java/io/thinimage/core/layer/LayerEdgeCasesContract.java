@@ -284,6 +284,19 @@ public abstract class LayerEdgeCasesContract extends LayerRulesContract {
   }
 
   @Test
+  void impliedParentBelowASetgidDirectoryIsRootOwned0755() throws Exception {
+    // Found by the seam equivalence property: the kernel gives a directory made in a setgid
+    // directory that directory's group and setgid bit; an implied parent must not depend on it.
+    apply(layer().dir("shared", 02750, 1000, 1000).dir("shared/made/leaf", 0700, 0, 0));
+    assertThat(tree()).containsEntry("shared/made", dir());
+    if (fs.privileged()) {
+      assertThat(tree())
+          .containsEntry("shared", "dir 2750 1000:1000")
+          .containsEntry("shared/made/leaf", "dir 0700 0:0");
+    }
+  }
+
+  @Test
   void fifoAndDevices() throws Exception {
     ApplyReport r =
         apply(
