@@ -43,11 +43,11 @@ class FaultMatrixIT {
 
   @BeforeAll
   static void copyJar() throws IOException {
-    jar = FaultCli.privateJar(jarDir);
+    jar = ProofCli.privateJar(jarDir);
   }
 
-  private FaultCli local(Path data, Path store) {
-    return new FaultCli(
+  private ProofCli local(Path data, Path store) {
+    return new ProofCli(
         jar,
         data,
         List.of("--store", store.toUri().toString(), "--pool-driver", "directory"),
@@ -66,7 +66,7 @@ class FaultMatrixIT {
   @Test
   void databaseLockedByAnOutsideSqlite3() throws Exception {
     assumeTrue(OutsideSqliteLock.available(), "sqlite3 shell not installed");
-    FaultCli cli = local(tmp.resolve("data"), samples());
+    ProofCli cli = local(tmp.resolve("data"), samples());
     ok(cli.run("process-image", "--s3-key", "images/web/"));
 
     try (OutsideSqliteLock lock = OutsideSqliteLock.hold(cli.db())) {
@@ -88,7 +88,7 @@ class FaultMatrixIT {
   @ParameterizedTest
   @ValueSource(strings = {"garbage", "truncated", "bad-header", "garbage-pages"})
   void corruptDatabaseIsRefusedAndKeptForForensics(String damage) throws Exception {
-    FaultCli cli = local(tmp.resolve("data"), samples());
+    ProofCli cli = local(tmp.resolve("data"), samples());
     ok(cli.run("process-image", "--s3-key", "images/web/"));
     Path backup = tmp.resolve("backup.db");
     ok(cli.run("backup", "--to", backup.toString()));
@@ -159,7 +159,7 @@ class FaultMatrixIT {
     try (LoopFs blobs = LoopFs.tryMount(tmp.resolve("blobs.img"), data.resolve("blobs"), 32)) {
       assumeTrue(blobs != null, "cannot loop-mount a filesystem here (needs root)");
       blobs.fillLeaving(4L << 20);
-      FaultCli cli = local(data, store);
+      ProofCli cli = local(data, store);
 
       Result r = cli.run("process-image", "--s3-key", "images/big/");
       assertOneLineError(r, 6, "transient [partial-file-io]");
@@ -188,7 +188,7 @@ class FaultMatrixIT {
     try (LoopFs pool = LoopFs.tryMount(tmp.resolve("pool.img"), data.resolve("pool"), 64)) {
       assumeTrue(pool != null, "cannot loop-mount a filesystem here (needs root)");
       pool.fillLeaving(6L << 20);
-      FaultCli cli = local(data, store);
+      ProofCli cli = local(data, store);
 
       // The write fails with ENOSPC (a transient layer-io-error, retried); the retry finds the
       // pool's filesystem full and the run waits for it, then exits 5 and stays resumable.
@@ -243,7 +243,7 @@ class FaultMatrixIT {
       s3.uploadSamples("samples");
       List<String> options = new ArrayList<>(s3.cliOptions("samples"));
       options.addAll(List.of("--pool-driver", "directory"));
-      FaultCli cli = new FaultCli(jar, tmp.resolve("data"), options, ENV, tmp.resolve("runs"));
+      ProofCli cli = new ProofCli(jar, tmp.resolve("data"), options, ENV, tmp.resolve("runs"));
       ok(cli.run("process-image", "--s3-key", "images/web/"));
 
       s3.close();
@@ -284,7 +284,7 @@ class FaultMatrixIT {
     return violation.startsWith("I3 run in flight or failed") && violation.endsWith(" FAILED");
   }
 
-  private static void assertGcFindsNothing(FaultCli cli) throws Exception {
+  private static void assertGcFindsNothing(ProofCli cli) throws Exception {
     Result gc = ok(cli.run("gc", "--dry-run", "--output", "json"));
     assertThat(gc.json().get("count").asInt()).as(gc.out()).isZero();
   }

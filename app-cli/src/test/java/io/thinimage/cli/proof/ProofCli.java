@@ -13,8 +13,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Runs the real runnable jar as child processes against one data dir, a local-directory store and
- * the directory pool, as an operator or a crash would.
+ * Runs the real runnable jar as child processes against one data dir and one store, as an operator
+ * or a crash would: by default the built jar, a local-directory store and the directory pool.
  */
 final class ProofCli {
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -34,7 +34,7 @@ final class ProofCli {
   /** A started run; its output goes to files under the work dir. */
   record Running(Process process, Path out, Path err) {
     Result await() throws IOException, InterruptedException {
-      if (!process.waitFor(300, TimeUnit.SECONDS)) {
+      if (!process.waitFor(600, TimeUnit.SECONDS)) {
         process.destroyForcibly();
         throw new IllegalStateException("timed out");
       }
@@ -45,19 +45,54 @@ final class ProofCli {
     }
   }
 
+  private final Path jar;
   private final Path data;
-  private final Path store;
+  private final List<String> storeArgs;
+  private final Map<String, String> env;
   private final Path work;
   private int seq;
 
+  /** The built jar on {@code data}, the local-directory store {@code store}, the directory pool. */
   ProofCli(Path data, Path store, Path work) {
+    this(
+        jar(),
+        data,
+        List.of("--store", store.toUri().toString(), "--pool-driver", "directory"),
+        Map.of(),
+        work);
+  }
+
+  /**
+   * @param jar the runnable jar (a private copy for long runs: see {@link #privateJar})
+   * @param data the data dir
+   * @param storeArgs options naming the store and the pool driver
+   * @param env extra environment of every run (THINIMAGE_* of the caller's shell are removed)
+   * @param work where run output files go
+   */
+  ProofCli(Path jar, Path data, List<String> storeArgs, Map<String, String> env, Path work) {
+    this.jar = jar;
     this.data = data;
-    this.store = store;
+    this.storeArgs = List.copyOf(storeArgs);
+    this.env = Map.copyOf(env);
     this.work = work;
   }
 
   Path data() {
     return data;
+  }
+
+  Path db() {
+    return data.resolve("thinimage.db");
+  }
+
+  /**
+   * Copies the built jar to {@code dir}: a rebuild of the jar while a long run is in flight must
+   * not change the classes under it.
+   */
+  static Path privateJar(Path dir) throws IOException {
+    Path copy = dir.resolve("thinimage-cli.jar");
+    Files.copy(jar(), copy);
+    return copy;
   }
 
   static Path jar() {
@@ -73,21 +108,17 @@ final class ProofCli {
     Samples.copyTo(store);
   }
 
+  /** Starts one command with {@code env} added to this runner's environment. */
   Running start(Map<String, String> env, String... args) throws IOException {
     List<String> cmd = ChildJvm.java();
     cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar"));
-    cmd.add(jar().toString());
+    cmd.add(jar.toString());
     cmd.addAll(List.of(args));
-    cmd.addAll(
-        List.of(
-            "--data-dir",
-            data.toString(),
-            "--store",
-            store.toUri().toString(),
-            "--pool-driver",
-            "directory"));
+    cmd.addAll(List.of("--data-dir", data.toString()));
+    cmd.addAll(storeArgs);
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().keySet().removeIf(k -> k.startsWith("THINIMAGE_"));
+    pb.environment().putAll(this.env);
     pb.environment().putAll(env);
     int n;
     synchronized (this) {
