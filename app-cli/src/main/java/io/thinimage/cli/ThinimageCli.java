@@ -13,6 +13,9 @@ import io.thinimage.cli.commands.SetupPoolCommand;
 import io.thinimage.cli.commands.StatusCommand;
 import io.thinimage.cli.support.ErrorReporter;
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -36,25 +39,34 @@ import picocli.CommandLine.Spec;
       "Exit codes: 0 ok, 1 internal error, 2 usage, 3 not found, 4 invalid or hostile input, 5"
           + " unsafe host or pool, 6 transient failure after retries (or data dir busy with"
           + " --no-wait), 7 conflict with the current state."
-    },
-    subcommands = {
-      ProcessImageCommand.class,
-      ListImagesCommand.class,
-      ListSnapshotsCommand.class,
-      StatusCommand.class,
-      BackupCommand.class,
-      ActivateCommand.class,
-      DeactivateCommand.class,
-      DeleteCommand.class,
-      AnalyzeS3Command.class,
-      SetupPoolCommand.class,
-      GcCommand.class,
-      io.thinimage.cli.commands.DaemonCommand.class,
-      io.thinimage.daemon.cli.MonitorCommand.class,
-      AutoComplete.GenerateCompletion.class,
-      CommandLine.HelpCommand.class
     })
 public final class ThinimageCli implements Runnable {
+  /**
+   * Every subcommand, in the order {@code --help} lists them. They are added by {@link
+   * #commandLine}, not listed in the annotation: building every command's model is a sixth of a
+   * short run (an idempotent re-run), so a run builds only the command it invokes.
+   */
+  private static final List<Class<?>> COMMANDS =
+      List.of(
+          ProcessImageCommand.class,
+          ListImagesCommand.class,
+          ListSnapshotsCommand.class,
+          StatusCommand.class,
+          BackupCommand.class,
+          ActivateCommand.class,
+          DeactivateCommand.class,
+          DeleteCommand.class,
+          AnalyzeS3Command.class,
+          SetupPoolCommand.class,
+          GcCommand.class,
+          io.thinimage.cli.commands.DaemonCommand.class,
+          io.thinimage.daemon.cli.MonitorCommand.class,
+          AutoComplete.GenerateCompletion.class,
+          CommandLine.HelpCommand.class);
+
+  /** Commands that need the others' models: {@code help} and completion describe them all. */
+  private static final Set<Class<?>> NEED_ALL =
+      Set.of(AutoComplete.GenerateCompletion.class, CommandLine.HelpCommand.class);
 
   @Spec CommandSpec spec;
 
@@ -66,20 +78,52 @@ public final class ThinimageCli implements Runnable {
 
   /** Runs {@code args} writing to {@code out} and {@code err}; returns the exit code. */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-    return commandLine(out, err).execute(args);
+    return commandLine(invoked(args), out, err).execute(args);
+  }
+
+  /** The configured picocli command line with every subcommand. */
+  public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+    return commandLine(COMMANDS, out, err);
+  }
+
+  /**
+   * The subcommands a run of {@code args} needs: only the invoked one when the first argument names
+   * one (by name or alias); all of them otherwise, so that root help, {@code help}, completion and
+   * the suggestions for a mistyped command see every command.
+   */
+  static List<Class<?>> invoked(String[] args) {
+    if (args.length == 0) {
+      return COMMANDS;
+    }
+    for (Class<?> c : COMMANDS) {
+      Command command = c.getAnnotation(Command.class);
+      boolean named =
+          command.name().equals(args[0]) || Arrays.asList(command.aliases()).contains(args[0]);
+      if (named) {
+        return NEED_ALL.contains(c) ? COMMANDS : List.of(c);
+      }
+    }
+    return COMMANDS;
   }
 
   /** The configured picocli command line (handlers, streams, case-insensitive enums). */
-  public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+  private static CommandLine commandLine(
+      List<Class<?>> subcommands, PrintWriter out, PrintWriter err) {
     ErrorReporter reporter = new ErrorReporter();
     CommandLine cl = new CommandLine(new ThinimageCli());
+    for (Class<?> c : subcommands) {
+      cl.addSubcommand(c);
+    }
     cl.setOut(out);
     cl.setErr(err);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setExecutionExceptionHandler(reporter);
     cl.setParameterExceptionHandler(reporter);
     cl.setExitCodeExceptionMapper(io.thinimage.cli.support.ExitCodes::of);
-    cl.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(true);
+    CommandLine completion = cl.getSubcommands().get("generate-completion");
+    if (completion != null) {
+      completion.getCommandSpec().usageMessage().hidden(true);
+    }
     return cl;
   }
 

@@ -10,6 +10,7 @@ import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * Turns every failure into one line on stderr (cause and hint) and the documented exit code. Stack
@@ -72,7 +73,12 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
     CommandLine cmd = ex.getCommandLine();
     PrintWriter err = cmd.getErr();
     String name = cmd.getCommandSpec().qualifiedName();
-    err.println("thinimage: usage: " + oneLine(ex.getMessage()) + "; hint: " + name + " --help");
+    String hint = name + " --help";
+    if (ex instanceof UnmatchedArgumentException unmatched
+        && !unmatched.getSuggestions().isEmpty()) {
+      hint = "did you mean " + String.join(" or ", unmatched.getSuggestions()) + "? " + hint;
+    }
+    err.println("thinimage: usage: " + oneLine(ex.getMessage()) + "; hint: " + hint);
     err.flush();
     return ExitCodes.USAGE;
   }
