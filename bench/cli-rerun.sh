@@ -12,10 +12,11 @@
 #
 # Rows: java -version; java with the launcher's flags -version; bin/thinimage process-image
 # (re-run, the launcher as users run it); the same through plain `java -jar` (no archive, no
-# launcher flags); bin/thinimage list-images.
+# launcher flags); bin/thinimage list-images; with BENCH_DAEMON=1, the re-run through a daemon
+# that holds a second data dir (the CLI is then a client of its socket: no store, no pool).
 # Environment: THINIMAGE_LAUNCHER (default bin/thinimage beside this script; its jar is the one
 # measured), BENCH_EXTRA_ROW (a command line of a further row, run with the data dir options
-# appended), JAVA_HOME.
+# appended), BENCH_DAEMON, JAVA_HOME.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -24,7 +25,8 @@ n="${1:-11}"
 launcher="${THINIMAGE_LAUNCHER:-$root/bin/thinimage}"
 jar="$(dirname "$(dirname "$launcher")")/app-cli/target/thinimage-cli.jar"
 work="$(mktemp -d -t thinimage-cli-bench.XXXXXX)"
-trap 'rm -rf "$work"' EXIT
+daemon_pid=""
+trap '[[ -n "$daemon_pid" ]] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null; rm -rf "$work"' EXIT
 data="$work/data"
 common=(--data-dir "$data" --store "file://$root/samples" --pool-driver directory)
 java_bin="java"
@@ -47,6 +49,19 @@ cmd_floor_flags=("$java_bin" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -version)
 cmd_rerun=("$launcher" process-image --s3-key images/web/ "${common[@]}")
 cmd_rerun_plain=("$java_bin" -jar "$jar" process-image --s3-key images/web/ "${common[@]}")
 cmd_list=("$launcher" list-images "${common[@]}")
+if [[ "${BENCH_DAEMON:-0}" == 1 ]]; then
+  ddata="$work/daemon-data"
+  dcommon=(--data-dir "$ddata" --store "file://$root/samples" --pool-driver directory
+    --socket "$work/daemon.sock")
+  "$launcher" daemon "${dcommon[@]}" --metrics-port 0 >"$work/daemon.log" 2>&1 &
+  daemon_pid=$!
+  for _ in $(seq 1 600); do [[ -S "$work/daemon.sock" ]] && break; sleep 0.1; done
+  [[ -S "$work/daemon.sock" ]] || { echo "bench: the daemon did not start" >&2; cat "$work/daemon.log" >&2; exit 1; }
+  "$launcher" process-image --s3-key images/web/ "${dcommon[@]}" >/dev/null
+  cmd_daemon=("$launcher" process-image --s3-key images/web/ "${dcommon[@]}")
+  rows+=(daemon)
+  label[daemon]="bin/thinimage process-image through a daemon (re-run)"
+fi
 if [[ -n "${BENCH_EXTRA_ROW:-}" ]]; then
   read -ra cmd_extra <<<"$BENCH_EXTRA_ROW"
   cmd_extra+=("${common[@]}")

@@ -33,6 +33,7 @@ public final class DaemonCommand extends BaseCommand {
 
   @Option(
       names = "--metrics-port",
+      paramLabel = "PORT",
       defaultValue = "${env:THINIMAGE_METRICS_PORT:-9464}",
       description =
           "Loopback port for /metrics; 0 turns it off. Env THINIMAGE_METRICS_PORT."
@@ -41,6 +42,7 @@ public final class DaemonCommand extends BaseCommand {
 
   @Option(
       names = "--download-queue",
+      paramLabel = "N",
       defaultValue = "${env:THINIMAGE_DOWNLOAD_QUEUE:-5}",
       description =
           "Downloads running at once. Env THINIMAGE_DOWNLOAD_QUEUE. Default: ${DEFAULT-VALUE}.")
@@ -48,6 +50,7 @@ public final class DaemonCommand extends BaseCommand {
 
   @Option(
       names = "--unpack-queue",
+      paramLabel = "N",
       defaultValue = "${env:THINIMAGE_UNPACK_QUEUE:-2}",
       description =
           "Chain builds running at once. Env THINIMAGE_UNPACK_QUEUE. Default: ${DEFAULT-VALUE}.")

@@ -38,12 +38,16 @@ public final class DaemonImageManager implements ImageManager {
   private final DaemonClient client;
   private final Duration poll;
 
-  /** A manager over {@code client}, polling a submitted run every 100 ms. */
+  /** A manager over {@code client}, polling a submitted run at most every 100 ms. */
   public DaemonImageManager(DaemonClient client) {
     this(client, Duration.ofMillis(100));
   }
 
-  /** A manager over {@code client}, polling a submitted run every {@code poll}. */
+  /**
+   * A manager over {@code client}, polling a submitted run at most every {@code poll}: the first
+   * polls come sooner (5 ms, doubling), since a run that finds its work done ends within
+   * milliseconds and an idempotent re-run should not wait a whole period for it.
+   */
   public DaemonImageManager(DaemonClient client, Duration poll) {
     this.client = client;
     this.poll = poll;
@@ -58,8 +62,10 @@ public final class DaemonImageManager implements ImageManager {
   public ProcessResult process(
       ImageReference reference, ProcessOptions options, ProgressListener progress) {
     Run run = submit(reference, options);
+    long waitMillis = Math.min(5, poll.toMillis());
     while (run.status().isActive()) {
-      sleep();
+      sleep(waitMillis);
+      waitMillis = Math.min(waitMillis * 2, poll.toMillis());
       run = findRun(run.id()).orElseThrow();
     }
     return as(
@@ -192,9 +198,9 @@ public final class DaemonImageManager implements ImageManager {
     }
   }
 
-  private void sleep() {
+  private static void sleep(long millis) {
     try {
-      Thread.sleep(poll.toMillis());
+      Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw ThinImageException.transientFailure(
