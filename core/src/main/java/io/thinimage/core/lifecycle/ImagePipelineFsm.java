@@ -138,21 +138,21 @@ public final class ImagePipelineFsm {
     var digests = new ArrayList<BlobDigest>();
     for (ImageLayer layer : image.layers()) {
       RemoteObject o = layer.object();
+      // A blob is only needed to build its chain: once that chain's volume is ready (the layers
+      // are unchanged, so the recorded digest still holds) the blob may be gone — gc's retention
+      // drops such cached blobs — and is not fetched again.
+      if (layer.digest() != null && chainReady(s, layer.chain())) {
+        ctx.progress().stageFinished("download", o.key(), true);
+        digests.add(layer.digest());
+        continue;
+      }
       Optional<BlobDigest> stored = DownloadFsm.storedBlob(s, store, o);
       if (stored.isPresent()) {
         ctx.progress().stageFinished("download", o.key(), true);
         digests.add(stored.get());
         continue;
       }
-      Run child =
-          ctx.engine()
-              .run(
-                  children.download(),
-                  DownloadFsm.resourceId(store, o),
-                  DownloadFsm.attributes(store, o),
-                  ctx.run().id(),
-                  ctx.progress());
-      requireSucceeded(child);
+      Run child = download(s, ctx, children, store, o);
       long transferred = Long.parseLong(child.attributes().getOrDefault("transferred", "0"));
       if (transferred > 0) {
         downloaded++;
@@ -170,20 +170,44 @@ public final class ImagePipelineFsm {
         .with(Map.of("downloaded", Integer.toString(downloaded), "bytes", Long.toString(bytes)));
   }
 
+  /** Downloads one layer object in a child run and returns the finished run. */
+  private static Run download(
+      LifecycleServices s, StepContext ctx, Children children, String store, RemoteObject o) {
+    Run child =
+        ctx.engine()
+            .run(
+                children.download(),
+                DownloadFsm.resourceId(store, o),
+                DownloadFsm.attributes(store, o),
+                ctx.run().id(),
+                ctx.progress());
+    requireSucceeded(child);
+    return child;
+  }
+
+  private static boolean chainReady(LifecycleServices s, ChainId chain) {
+    return chain != null
+        && s.repository()
+            .read(r -> r.findChainVolume(chain))
+            .filter(v -> v.state() == VolumeState.READY)
+            .isPresent();
+  }
+
   private static StepResult<Event> build(LifecycleServices s, StepContext ctx, Children children) {
     Image image = image(s, ctx);
     int built = 0;
     ChainId parent = null;
     for (ImageLayer layer : image.layers()) {
       ChainId chain = layer.chain();
-      boolean ready =
-          s.repository()
-              .read(r -> r.findChainVolume(chain))
-              .filter(v -> v.state() == VolumeState.READY)
-              .isPresent();
-      if (ready) {
+      if (chainReady(s, chain)) {
         ctx.progress().stageFinished("unpack", layer.object().key(), true);
       } else {
+        // FETCH skipped blobs whose chain was ready then; if that chain went missing since (a
+        // restart's reconcile forgot its volume), fetch the blob again before building it.
+        String store = ctx.attribute("store");
+        if (DownloadFsm.storedBlob(s, store, layer.object()).isEmpty()) {
+          download(s, ctx, children, store, layer.object());
+        }
         Run child =
             ctx.engine()
                 .run(

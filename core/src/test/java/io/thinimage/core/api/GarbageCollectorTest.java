@@ -94,10 +94,12 @@ class GarbageCollectorTest {
     assertThat(w.pool().volumeIds()).doesNotContain(900L);
     assertThat(Files.exists(blobs.path(top))).isFalse();
 
-    // the image still works: the corrupt blob is downloaded again, nothing else rebuilt
+    // the image still works: its chains are built, so the blob gc dropped is not even needed
+    // (ImagePipelineBlobCacheTest: it is downloaded again once a rebuild needs it)
     ProcessResult again = m.process(go, ProcessOptions.defaults(), ProgressListener.none());
     assertThat(again.activation().id()).isEqualTo(r.activation().id());
-    assertThat(again.blobsDownloaded()).isEqualTo(1);
+    assertThat(again.blobsDownloaded()).isZero();
+    assertThat(again.alreadyDone()).isTrue();
     assertThat(m.gc(false).findings()).isEmpty();
   }
 
