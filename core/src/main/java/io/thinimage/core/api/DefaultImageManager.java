@@ -2,7 +2,6 @@ package io.thinimage.core.api;
 
 import io.thinimage.core.blob.BlobStore;
 import io.thinimage.core.domain.Activation;
-import io.thinimage.core.domain.ActivationState;
 import io.thinimage.core.domain.Image;
 import io.thinimage.core.domain.ImageReference;
 import io.thinimage.core.domain.ThinImageException;
@@ -265,32 +264,14 @@ final class DefaultImageManager implements ImageManager {
   public void deleteImage(String imageId) {
     repository.inTransaction(
         tx -> {
-          if (tx.findImage(imageId).isEmpty()) {
-            throw ThinImageException.notFound("image-not-found", "no image " + imageId);
-          }
-          long live = tx.listActivations(imageId).stream().filter(Activation::isLive).count();
-          if (live > 0) {
-            throw ThinImageException.conflict(
-                "image-has-activations",
-                "image " + imageId + " has " + live + " live activation(s); deactivate them first");
-          }
-          if (tx.findActiveRun(ImagePipelineFsm.TYPE, imageId).isPresent()) {
-            throw ThinImageException.conflict(
-                "image-busy", "image " + imageId + " is being processed");
-          }
-          for (Activation a : tx.listActivations(imageId)) {
-            if (a.state() == ActivationState.INACTIVE || a.state() == ActivationState.FAILED) {
-              tx.deleteActivation(a.id());
-            }
-          }
-          tx.deleteImage(imageId);
+          io.thinimage.core.lifecycle.ImageDeletion.delete(tx, imageId);
           return null;
         });
   }
 
   @Override
-  public GcReport gc(boolean force) {
-    return new io.thinimage.core.lifecycle.GarbageCollector(services).collect(force);
+  public GcReport gc(GcOptions options) {
+    return new io.thinimage.core.lifecycle.GarbageCollector(services).collect(options);
   }
 
   @Override

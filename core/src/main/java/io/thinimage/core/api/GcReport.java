@@ -32,7 +32,18 @@ public record GcReport(List<Finding> findings, boolean applied) {
     /** A pool volume that is mounted: reported, never touched. */
     MOUNTED_SKIPPED,
     /** Scratch of an interrupted pool operation (a half copy, a half-deleted volume). */
-    POOL_DEBRIS
+    POOL_DEBRIS,
+    /**
+     * With a retention: an image with no live activation and no active run, whose last use (its own
+     * last change or any of its activations') is older than the retention. Deleted as {@code
+     * delete} does; the chain volumes and blobs only it used are listed as unreferenced with it.
+     */
+    EXPIRED_IMAGE,
+    /**
+     * With a retention: a stored blob, stored longer ago than the retention, that only READY images
+     * use and whose chain is built: a cache, downloaded again if a rebuild needs it.
+     */
+    EXPIRED_BLOB
   }
 
   /** One leftover and what force does about it. */

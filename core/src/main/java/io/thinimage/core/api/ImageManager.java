@@ -86,9 +86,20 @@ public interface ImageManager extends AutoCloseable {
   /**
    * Reconciles the store, the pool and the blob directory and lists every leftover (dry run), or
    * acts on them ({@code force}). Force is refused (CONFLICT {@code gc-runs-active}) while any run
-   * is in flight; mounted volumes are never touched.
+   * is in flight; mounted volumes are never touched. Same as {@link #gc(GcOptions)} without a
+   * retention.
    */
-  GcReport gc(boolean force);
+  default GcReport gc(boolean force) {
+    return gc(GcOptions.of(force));
+  }
+
+  /**
+   * Like {@link #gc(boolean)}, and with a retention ({@link GcOptions#unusedFor()}) also lists (or,
+   * with force, deletes) images unused for that long, with the chain volumes and blobs only they
+   * use, and cached blobs of ready images stored that long ago. Never touches an image with a live
+   * activation or an active run.
+   */
+  GcReport gc(GcOptions options);
 
   /** What {@code status} shows. Never blocked by an unsafe host. */
   StatusReport status();

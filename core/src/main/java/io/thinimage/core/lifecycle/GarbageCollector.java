@@ -1,8 +1,10 @@
 package io.thinimage.core.lifecycle;
 
+import io.thinimage.core.api.GcOptions;
 import io.thinimage.core.api.GcReport;
 import io.thinimage.core.api.GcReport.Finding;
 import io.thinimage.core.api.GcReport.Kind;
+import io.thinimage.core.domain.Activation;
 import io.thinimage.core.domain.ActivationState;
 import io.thinimage.core.domain.Blob;
 import io.thinimage.core.domain.BlobDigest;
@@ -14,18 +16,23 @@ import io.thinimage.core.domain.ThinImageException;
 import io.thinimage.core.domain.Volume;
 import io.thinimage.core.domain.VolumeKind;
 import io.thinimage.core.domain.VolumeSpec;
+import io.thinimage.core.domain.VolumeState;
 import io.thinimage.core.engine.Run;
 import io.thinimage.core.port.BlockDevicePool.PoolVolume;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -33,6 +40,11 @@ import java.util.stream.Collectors;
  * Reconciles the store ⇄ the pool ⇄ the blob directory and lists every leftover; with force, acts
  * on each — only on objects that carry our naming and have no owning record, or on records whose
  * object is gone; never while a run is active, never on a mounted volume.
+ *
+ * <p>With a retention it also expires images unused for that long (never one with a live activation
+ * or an active run) and drops cached blobs of ready images. Everything is decided against the
+ * images that remain once the expired ones are gone, so the chain volumes and blobs an expired
+ * image alone used are listed — and removed — in the same run.
  */
 public final class GarbageCollector {
   private final LifecycleServices s;
@@ -41,8 +53,14 @@ public final class GarbageCollector {
     this.s = services;
   }
 
-  /** Finds leftovers; acts on them when {@code force}. */
+  /** Finds leftovers without a retention; acts on them when {@code force}. */
   public GcReport collect(boolean force) {
+    return collect(GcOptions.of(force));
+  }
+
+  /** Finds leftovers (and, with a retention, what has expired); acts on them when forced. */
+  public GcReport collect(GcOptions options) {
+    boolean force = options.force();
     List<Run> active = s.repository().read(r -> r.listActiveRuns());
     if (force && !active.isEmpty()) {
       throw ThinImageException.conflict(
@@ -54,16 +72,121 @@ public final class GarbageCollector {
     }
     List<Finding> findings = new ArrayList<>();
     List<Runnable> actions = new ArrayList<>();
-    volumes(findings, actions);
+    Optional<Instant> cutoff = options.unusedFor().map(d -> s.clock().instant().minus(d));
+    List<Image> images = s.repository().read(r -> r.listImages());
+    // Expired images go first: the volume and blob actions below count on them being gone.
+    Set<String> expired =
+        cutoff.isPresent()
+            ? expiredImages(cutoff.get(), images, active, findings, actions)
+            : Set.of();
+    List<Image> remaining = images.stream().filter(i -> !expired.contains(i.id())).toList();
+    Map<ChainId, Set<String>> chainsOfExpired = new LinkedHashMap<>();
+    Map<BlobDigest, Set<String>> blobsOfExpired = new LinkedHashMap<>();
+    for (Image i : images) {
+      if (expired.contains(i.id())) {
+        for (ImageLayer l : i.layers()) {
+          if (l.chain() != null) {
+            chainsOfExpired.computeIfAbsent(l.chain(), c -> new TreeSet<>()).add(i.id());
+          }
+          if (l.digest() != null) {
+            blobsOfExpired.computeIfAbsent(l.digest(), d -> new TreeSet<>()).add(i.id());
+          }
+        }
+      }
+    }
+    volumes(findings, actions, remaining, chainsOfExpired);
     poolDebris(findings, actions);
-    blobs(findings, actions, active);
+    blobs(findings, actions, active, remaining, blobsOfExpired, cutoff);
     if (force) {
       actions.forEach(Runnable::run);
     }
     return new GcReport(findings, force);
   }
 
-  private void volumes(List<Finding> findings, List<Runnable> actions) {
+  /**
+   * Images with no live activation and no active run whose last use is before {@code cutoff}; adds
+   * their findings and delete actions, and returns their ids.
+   */
+  private Set<String> expiredImages(
+      Instant cutoff,
+      List<Image> images,
+      List<Run> active,
+      List<Finding> findings,
+      List<Runnable> actions) {
+    Map<String, List<Activation>> activations =
+        s.repository().read(r -> r.listActivations()).stream()
+            .collect(Collectors.groupingBy(Activation::imageId));
+    Set<String> busy =
+        active.stream()
+            .filter(r -> r.type().equals(ImagePipelineFsm.TYPE))
+            .map(Run::resourceId)
+            .collect(Collectors.toSet());
+    Set<String> expired = new HashSet<>();
+    for (Image i : images) {
+      List<Activation> own = activations.getOrDefault(i.id(), List.of());
+      if (busy.contains(i.id()) || own.stream().anyMatch(Activation::isLive)) {
+        continue;
+      }
+      Instant lastUse = lastUse(i, own);
+      if (!lastUse.isBefore(cutoff)) {
+        continue;
+      }
+      expired.add(i.id());
+      findings.add(
+          new Finding(
+              Kind.EXPIRED_IMAGE,
+              i.id(),
+              i.reference().value()
+                  + " "
+                  + i.state()
+                  + ", last used "
+                  + lastUse
+                  + "; its chain volumes and blobs no other image uses go with it",
+              "delete image"));
+      actions.add(() -> expire(i.id(), cutoff));
+    }
+    return expired;
+  }
+
+  /** The latest moment the image or any of its activations changed: its last use. */
+  private static Instant lastUse(Image image, List<Activation> activations) {
+    Instant last = image.updatedAt();
+    for (Activation a : activations) {
+      for (Instant t : new Instant[] {a.createdAt(), a.updatedAt()}) {
+        if (t != null && t.isAfter(last)) {
+          last = t;
+        }
+      }
+    }
+    return last;
+  }
+
+  /**
+   * Deletes an expired image as {@code delete} does, after checking again in the same transaction
+   * that nothing used it since the scan (a gc racing a process or activate must lose).
+   */
+  private void expire(String imageId, Instant cutoff) {
+    s.repository()
+        .inTransaction(
+            tx -> {
+              Optional<Image> now = tx.findImage(imageId);
+              if (now.isEmpty()) {
+                return null;
+              }
+              if (!lastUse(now.get(), tx.listActivations(imageId)).isBefore(cutoff)) {
+                throw ThinImageException.conflict(
+                    "gc-raced", "image " + imageId + " was used during gc; run gc again");
+              }
+              ImageDeletion.delete(tx, imageId);
+              return null;
+            });
+  }
+
+  private void volumes(
+      List<Finding> findings,
+      List<Runnable> actions,
+      List<Image> remaining,
+      Map<ChainId, Set<String>> chainsOfExpired) {
     Map<Long, PoolVolume> inPool =
         s.pool().list().stream().collect(Collectors.toMap(PoolVolume::thinId, Function.identity()));
     List<Volume> records = s.repository().read(r -> r.listVolumes());
@@ -86,10 +209,7 @@ public final class GarbageCollector {
             s.pool().delete(spec);
           });
     }
-    Set<ChainId> used = new HashSet<>();
-    for (Image i : s.repository().read(r -> r.listImages())) {
-      i.layers().stream().map(ImageLayer::chain).filter(Objects::nonNull).forEach(used::add);
-    }
+    Set<ChainId> used = chainsOf(remaining);
     // Without a view of inactive volumes, "not listed" may just mean "not active" (after a
     // reboot, every volume): report such records, never forget them.
     boolean seesInactive = s.pool().listsInactiveVolumes();
@@ -118,14 +238,26 @@ public final class GarbageCollector {
               new Finding(Kind.MOUNTED_SKIPPED, v.name(), "unreferenced but mounted", "none"));
           continue;
         }
+        Set<String> freedBy = chainsOfExpired.get(v.chain());
         findings.add(
             new Finding(
                 Kind.UNREFERENCED_VOLUME,
                 v.name(),
-                "chain " + v.chain().digest().shortHex() + " is used by no image",
+                "chain "
+                    + v.chain().digest().shortHex()
+                    + (freedBy == null
+                        ? " is used by no image"
+                        : " is used by no image once expired "
+                            + String.join(", ", freedBy)
+                            + " is deleted"),
                 "delete volume and record"));
         actions.add(
             () -> {
+              // Checked again: an image processed since the scan may use this chain now.
+              if (chainsOf(s.repository().read(r -> r.listImages())).contains(v.chain())) {
+                throw ThinImageException.conflict(
+                    "gc-raced", "volume " + v.name() + " came into use during gc; run gc again");
+              }
               s.pool().delete(v.spec());
               s.repository()
                   .inTransaction(
@@ -136,6 +268,14 @@ public final class GarbageCollector {
             });
       }
     }
+  }
+
+  private static Set<ChainId> chainsOf(List<Image> images) {
+    Set<ChainId> used = new HashSet<>();
+    for (Image i : images) {
+      i.layers().stream().map(ImageLayer::chain).filter(Objects::nonNull).forEach(used::add);
+    }
+    return used;
   }
 
   private void poolDebris(List<Finding> findings, List<Runnable> actions) {
@@ -171,7 +311,13 @@ public final class GarbageCollector {
             });
   }
 
-  private void blobs(List<Finding> findings, List<Runnable> actions, List<Run> active) {
+  private void blobs(
+      List<Finding> findings,
+      List<Runnable> actions,
+      List<Run> active,
+      List<Image> remaining,
+      Map<BlobDigest, Set<String>> blobsOfExpired,
+      Optional<Instant> cutoff) {
     Set<String> activeIds = active.stream().map(Run::id).collect(Collectors.toSet());
     for (Path p : s.blobs().partialFiles()) {
       if (!activeIds.contains(p.getFileName().toString())) {
@@ -181,9 +327,10 @@ public final class GarbageCollector {
       }
     }
     Set<BlobDigest> referenced = new HashSet<>();
-    for (Image i : s.repository().read(r -> r.listImages())) {
+    for (Image i : remaining) {
       i.layers().stream().map(ImageLayer::digest).filter(Objects::nonNull).forEach(referenced::add);
     }
+    Set<BlobDigest> cacheOnly = cutoff.isPresent() ? cacheOnly(remaining, active) : Set.of();
     Map<String, Blob> recorded =
         s.repository().read(r -> r.listBlobs()).stream()
             .collect(Collectors.toMap(b -> b.digest().hex(), Function.identity()));
@@ -206,15 +353,64 @@ public final class GarbageCollector {
                 "delete file and record (it is downloaded again when needed)"));
         actions.add(() -> forgetBlob(blob.digest()));
       } else if (!referenced.contains(blob.digest())) {
+        Set<String> freedBy = blobsOfExpired.get(blob.digest());
         findings.add(
             new Finding(
                 Kind.UNREFERENCED_BLOB,
                 p.toString(),
-                "referenced by no image",
+                freedBy == null
+                    ? "referenced by no image"
+                    : "referenced by no image once expired "
+                        + String.join(", ", freedBy)
+                        + " is deleted",
                 "delete file and record"));
+        actions.add(() -> forgetBlob(blob.digest()));
+      } else if (cacheOnly.contains(blob.digest())
+          && blob.storedAt().isBefore(cutoff.orElseThrow())) {
+        findings.add(
+            new Finding(
+                Kind.EXPIRED_BLOB,
+                p.toString(),
+                "stored " + blob.storedAt() + "; only ready images use it, their chains are built",
+                "delete file and record (downloaded again when needed)"));
         actions.add(() -> forgetBlob(blob.digest()));
       }
     }
+  }
+
+  /**
+   * Blobs that are only a cache: every image referencing them is READY, not being processed, and
+   * the chain built from the blob has a READY volume. A blob some other image still needs to build
+   * (pending, failed, or with its chain volume missing) is not in the set.
+   */
+  private Set<BlobDigest> cacheOnly(List<Image> remaining, List<Run> active) {
+    Set<String> busy =
+        active.stream()
+            .filter(r -> r.type().equals(ImagePipelineFsm.TYPE))
+            .map(Run::resourceId)
+            .collect(Collectors.toSet());
+    Set<ChainId> built =
+        s.repository().read(r -> r.listVolumes()).stream()
+            .filter(v -> v.kind() == VolumeKind.CHAIN && v.state() == VolumeState.READY)
+            .map(Volume::chain)
+            .collect(Collectors.toSet());
+    Set<BlobDigest> cache = new HashSet<>();
+    Set<BlobDigest> needed = new HashSet<>();
+    for (Image i : remaining) {
+      boolean settled = i.state() == ImageState.READY && !busy.contains(i.id());
+      for (ImageLayer l : i.layers()) {
+        if (l.digest() == null) {
+          continue;
+        }
+        if (settled && l.chain() != null && built.contains(l.chain())) {
+          cache.add(l.digest());
+        } else {
+          needed.add(l.digest());
+        }
+      }
+    }
+    cache.removeAll(needed);
+    return cache;
   }
 
   private void forgetBlob(BlobDigest digest) {
