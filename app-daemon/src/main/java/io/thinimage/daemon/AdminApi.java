@@ -1,5 +1,6 @@
 package io.thinimage.daemon;
 
+import io.thinimage.core.api.GcOptions;
 import io.thinimage.core.api.ImageManager;
 import io.thinimage.core.api.ProcessOptions;
 import io.thinimage.core.api.StatusReport;
@@ -12,6 +13,8 @@ import io.thinimage.core.engine.TransitionRecord;
 import io.thinimage.core.port.BlockDevicePool.PoolStatus;
 import io.thinimage.core.port.HealthProbe.HealthReport;
 import io.thinimage.core.port.ObjectStore;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +34,7 @@ final class AdminApi {
       Pattern.compile("/v1/runs/([A-Za-z0-9._:-]{1,200})/(cancel|retry)");
   private static final Pattern RUN_RESULT =
       Pattern.compile("/v1/runs/([A-Za-z0-9._:-]{1,200})/result");
+  private static final Pattern SECONDS = Pattern.compile("[0-9]{1,15}");
   private static final Pattern IMAGE = Pattern.compile("/v1/images/([A-Za-z0-9._:-]{1,200})");
   private static final Pattern IMAGE_ACTIVATE =
       Pattern.compile("/v1/images/([A-Za-z0-9._:-]{1,200})/activate");
@@ -90,7 +94,7 @@ final class AdminApi {
           case "/v1/store" -> get(method) ? storeListing(query) : notAllowed(method, path, "GET");
           case "/v1/gc" ->
               "POST".equals(method)
-                  ? Answer.json(200, manager.gc(Boolean.parseBoolean(query.get("force"))))
+                  ? Answer.json(200, manager.gc(gcOptions(query)))
                   : notAllowed(method, path, "POST");
           case "/v1/backup" ->
               "POST".equals(method) ? backup(body) : notAllowed(method, path, "POST");
@@ -254,6 +258,30 @@ final class AdminApi {
       throw ThinImageException.invalid("bad-prefix", "prefix must be a relative key prefix");
     }
     return Answer.json(200, new StoreListing(s.describe(), prefix, s.list(prefix)));
+  }
+
+  /**
+   * {@code POST /v1/gc?force=&unusedFor=}: the retention is an ISO-8601 duration ({@code P30D},
+   * {@code PT12H}) or a number of seconds, and must be positive.
+   */
+  static GcOptions gcOptions(Map<String, String> q) {
+    GcOptions options = GcOptions.of(Boolean.parseBoolean(q.get("force")));
+    String v = q.get("unusedFor");
+    if (v == null) {
+      return options;
+    }
+    Duration d;
+    try {
+      d = SECONDS.matcher(v).matches() ? Duration.ofSeconds(Long.parseLong(v)) : Duration.parse(v);
+    } catch (DateTimeParseException | NumberFormatException e) {
+      throw ThinImageException.invalid(
+          "bad-parameter",
+          "unusedFor must be an ISO-8601 duration (P30D) or a number of seconds, got " + v);
+    }
+    if (d.isZero() || d.isNegative()) {
+      throw ThinImageException.invalid("bad-parameter", "unusedFor must be positive, got " + v);
+    }
+    return options.withUnusedFor(d);
   }
 
   private static int intParam(Map<String, String> q, String name, int dflt, int min, int max) {

@@ -102,6 +102,39 @@ class AdminApiTest {
   }
 
   @Test
+  void gcTakesAnOptionalRetentionAsIso8601OrSeconds() {
+    manager.process(
+        new io.thinimage.core.domain.ImageReference("images/a/"),
+        new io.thinimage.core.api.ProcessOptions(false, false),
+        io.thinimage.core.api.ProgressListener.none());
+    Answer none = api.handle("POST", "/v1/gc", Map.of("force", "false"), "");
+    assertThat(none.status()).isEqualTo(200);
+    assertThat(json(none).path("findings").size()).isZero();
+    world.clock().advance(Duration.ofDays(2));
+    // not yet two days unused: kept
+    assertThat(
+            json(api.handle("POST", "/v1/gc", Map.of("unusedFor", "P3D"), ""))
+                .path("findings")
+                .size())
+        .isZero();
+    for (String retention : new String[] {"P1D", "PT24H", "86400"}) {
+      JsonNode dry = json(api.handle("POST", "/v1/gc", Map.of("unusedFor", retention), ""));
+      assertThat(dry.path("applied").asBoolean()).isFalse();
+      assertThat(dry.path("findings").get(0).path("kind").asString()).isEqualTo("EXPIRED_IMAGE");
+    }
+    for (String bad : new String[] {"", "30d", "P0D", "-5", "PT-1H", "0", "soon"}) {
+      Answer refused = api.handle("POST", "/v1/gc", Map.of("force", "true", "unusedFor", bad), "");
+      assertThat(refused.status()).as(bad).isEqualTo(422);
+      assertThat(json(refused).path("error").path("code").asString()).isEqualTo("bad-parameter");
+    }
+    assertThat(manager.listImages()).hasSize(1);
+    JsonNode forced =
+        json(api.handle("POST", "/v1/gc", Map.of("force", "true", "unusedFor", "P1D"), ""));
+    assertThat(forced.path("applied").asBoolean()).isTrue();
+    assertThat(manager.listImages()).isEmpty();
+  }
+
+  @Test
   void errorKindsMapToHttpStatuses() {
     assertThat(ApiError.statusOf(ErrorKind.INVALID_INPUT)).isEqualTo(422);
     assertThat(ApiError.statusOf(ErrorKind.NOT_FOUND)).isEqualTo(404);

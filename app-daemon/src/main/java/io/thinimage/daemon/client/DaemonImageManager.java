@@ -1,5 +1,6 @@
 package io.thinimage.daemon.client;
 
+import io.thinimage.core.api.GcOptions;
 import io.thinimage.core.api.GcReport;
 import io.thinimage.core.api.ImageManager;
 import io.thinimage.core.api.ProcessOptions;
@@ -143,8 +144,12 @@ public final class DaemonImageManager implements ImageManager {
   }
 
   @Override
-  public GcReport gc(boolean force) {
-    return as(client.call("POST", "/v1/gc?force=" + force, ""), GcReport.class);
+  public GcReport gc(GcOptions options) {
+    String query =
+        "force="
+            + options.force()
+            + options.unusedFor().map(d -> "&unusedFor=" + d.toString()).orElse("");
+    return as(client.call("POST", "/v1/gc?" + query, ""), GcReport.class);
   }
 
   @Override

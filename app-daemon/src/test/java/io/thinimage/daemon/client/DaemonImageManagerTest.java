@@ -101,6 +101,16 @@ class DaemonImageManagerTest {
 
     GcReport dry = remote.gc(false);
     assertThat(dry).isEqualTo(local.gc(false));
+    // the retention travels too: a day later the live activations still hold the image, so
+    // only its cached blobs expire
+    var retention = io.thinimage.core.api.GcOptions.of(false).withUnusedFor(Duration.ofHours(1));
+    world.clock().advance(Duration.ofDays(1));
+    GcReport expired = remote.gc(retention);
+    assertThat(expired).isEqualTo(local.gc(retention));
+    assertThat(expired.findings())
+        .extracting(GcReport.Finding::kind)
+        .isNotEmpty()
+        .containsOnly(GcReport.Kind.EXPIRED_BLOB);
 
     assertThatThrownBy(() -> remote.deleteImage(imageId))
         .isInstanceOfSatisfying(
