@@ -262,7 +262,7 @@ final class AdminApi {
 
   /**
    * {@code POST /v1/gc?force=&unusedFor=}: the retention is an ISO-8601 duration ({@code P30D},
-   * {@code PT12H}) or a number of seconds, and must be positive.
+   * {@code PT12H}) or a number of seconds, positive and at most 100 years.
    */
   static GcOptions gcOptions(Map<String, String> q) {
     GcOptions options = GcOptions.of(Boolean.parseBoolean(q.get("force")));
@@ -278,10 +278,11 @@ final class AdminApi {
           "bad-parameter",
           "unusedFor must be an ISO-8601 duration (P30D) or a number of seconds, got " + v);
     }
-    if (d.isZero() || d.isNegative()) {
-      throw ThinImageException.invalid("bad-parameter", "unusedFor must be positive, got " + v);
+    try {
+      return options.withUnusedFor(d);
+    } catch (ThinImageException e) {
+      throw ThinImageException.invalid("bad-parameter", "unusedFor: " + e.getMessage());
     }
-    return options.withUnusedFor(d);
   }
 
   private static int intParam(Map<String, String> q, String name, int dflt, int min, int max) {

@@ -122,7 +122,8 @@ class AdminApiTest {
       assertThat(dry.path("applied").asBoolean()).isFalse();
       assertThat(dry.path("findings").get(0).path("kind").asString()).isEqualTo("EXPIRED_IMAGE");
     }
-    for (String bad : new String[] {"", "30d", "P0D", "-5", "PT-1H", "0", "soon"}) {
+    for (String bad :
+        new String[] {"", "30d", "P0D", "-5", "PT-1H", "0", "soon", "PT99999999999H"}) {
       Answer refused = api.handle("POST", "/v1/gc", Map.of("force", "true", "unusedFor", bad), "");
       assertThat(refused.status()).as(bad).isEqualTo(422);
       assertThat(json(refused).path("error").path("code").asString()).isEqualTo("bad-parameter");

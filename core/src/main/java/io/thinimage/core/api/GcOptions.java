@@ -13,7 +13,13 @@ import java.util.Optional;
  *     collected as well; empty (the default) collects only leftovers
  */
 public record GcOptions(boolean force, Optional<Duration> unusedFor) {
-  /** Refuses a zero or negative retention: "unused for 0 days" would expire everything. */
+  /** The longest retention: 100 years, far beyond any use and short of clock overflow. */
+  public static final Duration MAX_RETENTION = Duration.ofDays(36_500);
+
+  /**
+   * Refuses a zero or negative retention ("unused for 0 days" would expire everything) and one
+   * longer than {@link #MAX_RETENTION} (now minus it would overflow the clock).
+   */
   public GcOptions {
     Objects.requireNonNull(unusedFor, "unusedFor");
     unusedFor.ifPresent(
@@ -21,6 +27,10 @@ public record GcOptions(boolean force, Optional<Duration> unusedFor) {
           if (d.isZero() || d.isNegative()) {
             throw ThinImageException.invalid(
                 "bad-retention", "the retention must be positive, got " + d);
+          }
+          if (d.compareTo(MAX_RETENTION) > 0) {
+            throw ThinImageException.invalid(
+                "bad-retention", "the retention must be at most 36500 days, got " + d);
           }
         });
   }

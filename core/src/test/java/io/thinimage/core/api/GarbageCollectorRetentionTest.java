@@ -279,6 +279,9 @@ class GarbageCollectorRetentionTest {
             ThinImageException.class, e -> assertThat(e.code()).isEqualTo("bad-retention"));
     assertThatThrownBy(() -> new GcOptions(true, Optional.of(Duration.ofDays(-1))))
         .isInstanceOf(ThinImageException.class);
+    assertThatThrownBy(() -> GcOptions.of(true).withUnusedFor(Duration.ofDays(36_501)))
+        .isInstanceOf(ThinImageException.class);
+    assertThat(GcOptions.of(true).withUnusedFor(GcOptions.MAX_RETENTION).unusedFor()).isPresent();
   }
 
   private static void setState(FakeWorld w, String imageId, ImageState state) {
