@@ -1,7 +1,10 @@
 package io.thinimage.cli.commands;
 
+import io.thinimage.cli.options.RetentionAge;
 import io.thinimage.cli.output.Table;
+import io.thinimage.core.api.GcOptions;
 import io.thinimage.core.api.GcReport;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.ArgGroup;
@@ -20,7 +23,11 @@ import picocli.CommandLine.Option;
           + " volumes, unreferenced chain volumes and blobs, stray partial downloads, corrupt"
           + " blobs, blob files without a record, and the scratch of interrupted pool operations"
           + " (pool-debris). Mounted volumes are reported and never touched; action 'none' marks"
-          + " what is reported but kept. --force is refused (exit 7) while runs are in flight."
+          + " what is reported but kept. --force is refused (exit 7) while runs are in flight.",
+      "With --unused-for, also images not used for that long (expired-image: no live snapshot,"
+          + " no run in flight; the chain volumes and blobs only they use go with them) and blobs"
+          + " of ready images stored that long ago (expired-blob: a cache, downloaded again if a"
+          + " rebuild needs it)."
     })
 public final class GcCommand extends BaseCommand {
 
@@ -42,6 +49,17 @@ public final class GcCommand extends BaseCommand {
     boolean force;
   }
 
+  @Option(
+      names = "--unused-for",
+      paramLabel = "DURATION",
+      converter = RetentionAge.class,
+      defaultValue = "${env:THINIMAGE_GC_UNUSED_FOR:-off}",
+      description =
+          "Also collect images and cached blobs not used for this long: 30d, 12h, 90m or"
+              + " ISO-8601 (P30D); off = leftovers only. Env THINIMAGE_GC_UNUSED_FOR."
+              + " Default: ${DEFAULT-VALUE}")
+  Duration unusedFor;
+
   private boolean force() {
     return mode != null && mode.force;
   }
@@ -58,7 +76,11 @@ public final class GcCommand extends BaseCommand {
 
   @Override
   protected int run(CliContext ctx) {
-    GcReport r = ctx.manager().gc(force());
+    GcOptions options = GcOptions.of(force());
+    if (unusedFor != null) {
+      options = options.withUnusedFor(unusedFor);
+    }
+    GcReport r = ctx.manager().gc(options);
     List<FindingView> findings =
         r.findings().stream()
             .map(
@@ -73,12 +95,21 @@ public final class GcCommand extends BaseCommand {
     if (ctx.printer().json()) {
       ctx.printer().printJson(v);
     } else {
-      ctx.printer().out().print(render(v));
+      String again =
+          unusedFor == null
+              ? "gc --force"
+              : "gc --force --unused-for " + RetentionAge.format(unusedFor);
+      ctx.printer().out().print(render(v, again));
     }
     return 0;
   }
 
   static String render(GcView v) {
+    return render(v, "gc --force");
+  }
+
+  /** The text output; {@code again} is the command that acts on what a dry run found. */
+  static String render(GcView v, String again) {
     if (v.findings().isEmpty()) {
       return "Nothing to collect.\n";
     }
@@ -87,6 +118,6 @@ public final class GcCommand extends BaseCommand {
     return t.render()
         + (v.applied()
             ? "Done: " + v.count() + " leftovers handled.\n"
-            : v.count() + " leftovers; run gc --force to act on them.\n");
+            : v.count() + " leftovers; run " + again + " to act on them.\n");
   }
 }

@@ -104,5 +104,17 @@ class CommandOutputTest {
     assertThat(text)
         .contains("KIND", "orphan-volume", "ti-9", "delete the volume")
         .endsWith("1 leftovers; run gc --force to act on them.\n");
+    // a dry run with a retention names the command that acts on what it found
+    assertThat(
+            GcCommand.render(
+                new GcCommand.GcView(
+                    false,
+                    1,
+                    List.of(
+                        new GcCommand.FindingView(
+                            "expired-image", "img-1", "unused", "delete image"))),
+                "gc --force --unused-for 30d"))
+        .contains("expired-image")
+        .endsWith("1 leftovers; run gc --force --unused-for 30d to act on them.\n");
   }
 }
