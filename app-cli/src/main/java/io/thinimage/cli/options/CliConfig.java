@@ -212,33 +212,17 @@ public record CliConfig(
     return out;
   }
 
-  /** {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, or an ISO-8601 duration. */
+  /** A duration in the shared syntax ({@link Durations}), or a bad-option error naming it. */
   static Duration duration(String option, String value) {
-    String v = value.strip().toLowerCase(Locale.ROOT);
-    try {
-      if (v.startsWith("p")) {
-        return Duration.parse(v.toUpperCase(Locale.ROOT));
-      }
-      if (v.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-      }
-      long n = Long.parseLong(v.substring(0, v.length() - 1));
-      switch (v.charAt(v.length() - 1)) {
-        case 's':
-          return Duration.ofSeconds(n);
-        case 'm':
-          return Duration.ofMinutes(n);
-        case 'h':
-          return Duration.ofHours(n);
-        default:
-          break;
-      }
-    } catch (RuntimeException e) {
-      // falls through to the one error below
-    }
-    throw ThinImageException.invalid(
-        "bad-option",
-        option + " takes a duration such as 500ms, 30s, 2m or 1h, got '" + value + "'");
+    return Durations.parse(value)
+        .orElseThrow(
+            () ->
+                ThinImageException.invalid(
+                    "bad-option",
+                    option
+                        + " takes a duration such as 500ms, 30s, 2m or 1h, got '"
+                        + value
+                        + "'"));
   }
 
   private static boolean anonymous(String value, Host host) {

@@ -2,10 +2,7 @@ package io.thinimage.cli.options;
 
 import io.thinimage.core.api.GcOptions;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -18,7 +15,6 @@ public final class RetentionAge implements ITypeConverter<Duration> {
   /** The longest retention accepted: the core's limit. */
   public static final Duration MAX = GcOptions.MAX_RETENTION;
 
-  private static final Pattern SHORT = Pattern.compile("([0-9]{1,9})([dhm])");
   private static final String EXAMPLES = " (examples: 30d, 12h, 90m, P30D, off)";
 
   @Override
@@ -32,25 +28,10 @@ public final class RetentionAge implements ITypeConverter<Duration> {
     if (s.equals("off")) {
       return null;
     }
-    Duration d;
-    Matcher m = SHORT.matcher(s);
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      d =
-          switch (m.group(2)) {
-            case "d" -> Duration.ofDays(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofMinutes(n);
-          };
-    } else if (s.startsWith("p")) {
-      try {
-        d = Duration.parse(s);
-      } catch (DateTimeParseException e) {
-        throw new TypeConversionException("'" + text + "' is not a duration" + EXAMPLES);
-      }
-    } else {
-      throw new TypeConversionException("'" + text + "' is not a duration" + EXAMPLES);
-    }
+    Duration d =
+        Durations.parse(s)
+            .orElseThrow(
+                () -> new TypeConversionException("'" + text + "' is not a duration" + EXAMPLES));
     if (d.isZero() || d.isNegative()) {
       throw new TypeConversionException("'" + text + "' is not a positive duration" + EXAMPLES);
     }

@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -61,13 +60,7 @@ class CliEndToEndIT {
   }
 
   Result cli(String... args) throws Exception {
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(
-        List.of(
-            "--data-dir", data.toString(),
-            "--store", store.toUri().toString(),
-            "--pool-driver", "directory"));
-    return CliProcess.run(Map.of(), all);
+    return CliProcess.onDirectoryPool(data, store, Map.of(), args);
   }
 
   static JsonNode json(Result r) {

@@ -38,6 +38,21 @@ final class CliProcess {
     return exec(cmd, env, null);
   }
 
+  /**
+   * Runs {@code args} against {@code data} with the local-directory store {@code store} and the
+   * directory pool: the set-up of most end-to-end tests.
+   */
+  static Result onDirectoryPool(Path data, Path store, Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
+    List<String> all = new java.util.ArrayList<>(List.of(args));
+    all.addAll(
+        List.of(
+            "--data-dir", data.toString(),
+            "--store", store.toUri().toString(),
+            "--pool-driver", "directory"));
+    return run(env, all);
+  }
+
   static Result exec(List<String> cmd, Map<String, String> env, Path dir)
       throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(cmd);

@@ -3,6 +3,7 @@ package io.thinimage.cli.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.thinimage.cli.e2e.CliProcess.Result;
+import io.thinimage.cli.support.Samples;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,10 +12,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -43,26 +42,14 @@ class GcDirectoryPoolIT {
 
   @BeforeEach
   void store() throws IOException {
-    samples = Path.of(System.getProperty("thinimage.samples", "../samples"));
+    samples = Samples.root();
     store = tmp.resolve("store");
-    try (Stream<Path> files = Files.walk(samples.resolve("images"))) {
-      for (Path f : files.filter(Files::isRegularFile).toList()) {
-        Path to = store.resolve(samples.relativize(f).toString());
-        Files.createDirectories(to.getParent());
-        Files.copy(f, to);
-      }
-    }
+    Samples.copyTo(store);
     data = tmp.resolve("data");
   }
 
   Result cli(String... args) throws Exception {
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(
-        List.of(
-            "--data-dir", data.toString(),
-            "--store", store.toUri().toString(),
-            "--pool-driver", "directory"));
-    return CliProcess.run(Map.of(), all);
+    return CliProcess.onDirectoryPool(data, store, Map.of(), args);
   }
 
   JsonNode json(String... args) throws Exception {

@@ -3,8 +3,8 @@ package io.thinimage.cli.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.thinimage.cli.e2e.CliProcess.Result;
+import io.thinimage.cli.support.Samples;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,26 +33,13 @@ class GcRetentionIT {
 
   @BeforeEach
   void store() throws IOException {
-    Path samples = Path.of(System.getProperty("thinimage.samples", "../samples"));
     store = tmp.resolve("store");
-    try (Stream<Path> files = Files.walk(samples.resolve("images"))) {
-      for (Path f : files.filter(Files::isRegularFile).toList()) {
-        Path to = store.resolve(samples.relativize(f).toString());
-        Files.createDirectories(to.getParent());
-        Files.copy(f, to);
-      }
-    }
+    Samples.copyTo(store);
     data = tmp.resolve("data");
   }
 
   Result cli(Map<String, String> env, String... args) throws Exception {
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(
-        List.of(
-            "--data-dir", data.toString(),
-            "--store", store.toUri().toString(),
-            "--pool-driver", "directory"));
-    return CliProcess.run(env, all);
+    return CliProcess.onDirectoryPool(data, store, env, args);
   }
 
   Result cli(String... args) throws Exception {

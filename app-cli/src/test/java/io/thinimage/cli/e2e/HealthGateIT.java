@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.thinimage.cli.e2e.CliProcess.Result;
 import io.thinimage.cli.support.Samples;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,13 +30,7 @@ class HealthGateIT {
   }
 
   Result cli(String... args) throws Exception {
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(
-        List.of(
-            "--data-dir", data.toString(),
-            "--store", store.toUri().toString(),
-            "--pool-driver", "directory"));
-    return CliProcess.run(Map.of(), all);
+    return CliProcess.onDirectoryPool(data, store, Map.of(), args);
   }
 
   @Test

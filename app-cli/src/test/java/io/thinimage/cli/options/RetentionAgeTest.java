@@ -16,6 +16,8 @@ class RetentionAgeTest {
     assertThat(RetentionAge.parse("P30D")).isEqualTo(Duration.ofDays(30));
     assertThat(RetentionAge.parse("pt1h30m")).isEqualTo(Duration.ofMinutes(90));
     assertThat(RetentionAge.parse(" 7D ")).isEqualTo(Duration.ofDays(7));
+    // the syntax every duration option shares
+    assertThat(RetentionAge.parse("30s")).isEqualTo(Duration.ofSeconds(30));
     assertThat(RetentionAge.parse("off")).isNull();
     assertThat(RetentionAge.parse("OFF")).isNull();
   }
@@ -32,7 +34,6 @@ class RetentionAgeTest {
           "P-1D",
           "PT-5H",
           "30",
-          "30s",
           "30 d",
           "",
           "d",

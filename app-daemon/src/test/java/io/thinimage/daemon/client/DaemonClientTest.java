@@ -23,6 +23,22 @@ class DaemonClientTest {
   @TempDir Path tmp;
 
   /**
+   * Accepts one connection, reads part of the request head only (never the body), writes {@code
+   * answer} (nothing if empty) and closes.
+   */
+  private static CompletableFuture<Void> answerOnce(ServerSocketChannel server, byte[] answer) {
+    return CompletableFuture.runAsync(
+        () -> {
+          try (SocketChannel ch = server.accept()) {
+            ch.read(ByteBuffer.allocate(256));
+            ch.write(ByteBuffer.wrap(answer));
+          } catch (IOException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+  }
+
+  /**
    * A server that answers as soon as it has the head, never reads the body, and closes: the
    * client's write fails (broken pipe or reset) but the answer was sent, so the caller gets it.
    */
@@ -35,16 +51,7 @@ class DaemonClientTest {
             .getBytes(StandardCharsets.US_ASCII);
     try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
       server.bind(UnixDomainSocketAddress.of(socket));
-      CompletableFuture<Void> served =
-          CompletableFuture.runAsync(
-              () -> {
-                try (SocketChannel ch = server.accept()) {
-                  ch.read(ByteBuffer.allocate(256)); // part of the head only
-                  ch.write(ByteBuffer.wrap(answer));
-                } catch (IOException e) {
-                  throw new IllegalStateException(e);
-                }
-              });
+      CompletableFuture<Void> served = answerOnce(server, answer);
       // Far more than a socket buffer holds, so the write surely fails once the server is gone.
       String body = " ".repeat(8 * 1024 * 1024);
       DaemonClient.Response r = new DaemonClient(socket).exchange("POST", "/v1/images", body);
@@ -60,15 +67,7 @@ class DaemonClientTest {
     Path socket = tmp.resolve("mute.sock");
     try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
       server.bind(UnixDomainSocketAddress.of(socket));
-      CompletableFuture<Void> served =
-          CompletableFuture.runAsync(
-              () -> {
-                try (SocketChannel ch = server.accept()) {
-                  ch.read(ByteBuffer.allocate(256));
-                } catch (IOException e) {
-                  throw new IllegalStateException(e);
-                }
-              });
+      CompletableFuture<Void> served = answerOnce(server, new byte[0]);
       DaemonClient client = new DaemonClient(socket);
       assertThatThrownBy(() -> client.exchange("POST", "/v1/images", " ".repeat(8 * 1024 * 1024)))
           .isInstanceOfSatisfying(

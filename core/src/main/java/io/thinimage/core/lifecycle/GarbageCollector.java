@@ -74,10 +74,16 @@ public final class GarbageCollector {
     List<Runnable> actions = new ArrayList<>();
     Optional<Instant> cutoff = options.unusedFor().map(d -> s.clock().instant().minus(d));
     List<Image> images = s.repository().read(r -> r.listImages());
+    List<Volume> records = s.repository().read(r -> r.listVolumes());
+    Set<String> inFlight =
+        active.stream()
+            .filter(r -> r.type().equals(ImagePipelineFsm.TYPE))
+            .map(Run::resourceId)
+            .collect(Collectors.toSet());
     // Expired images go first: the volume and blob actions below count on them being gone.
     Set<String> expired =
         cutoff.isPresent()
-            ? expiredImages(cutoff.get(), images, active, findings, actions)
+            ? expiredImages(cutoff.get(), images, inFlight, findings, actions)
             : Set.of();
     List<Image> remaining = images.stream().filter(i -> !expired.contains(i.id())).toList();
     Map<ChainId, Set<String>> chainsOfExpired = new LinkedHashMap<>();
@@ -94,9 +100,11 @@ public final class GarbageCollector {
         }
       }
     }
-    volumes(findings, actions, remaining, chainsOfExpired);
+    volumes(findings, actions, records, remaining, chainsOfExpired);
     poolDebris(findings, actions);
-    blobs(findings, actions, active, remaining, blobsOfExpired, cutoff);
+    Set<BlobDigest> cacheOnly =
+        cutoff.isPresent() ? cacheOnly(remaining, inFlight, records) : Set.of();
+    blobs(findings, actions, active, remaining, blobsOfExpired, cutoff, cacheOnly);
     if (force) {
       actions.forEach(Runnable::run);
     }
@@ -110,21 +118,16 @@ public final class GarbageCollector {
   private Set<String> expiredImages(
       Instant cutoff,
       List<Image> images,
-      List<Run> active,
+      Set<String> inFlight,
       List<Finding> findings,
       List<Runnable> actions) {
     Map<String, List<Activation>> activations =
         s.repository().read(r -> r.listActivations()).stream()
             .collect(Collectors.groupingBy(Activation::imageId));
-    Set<String> busy =
-        active.stream()
-            .filter(r -> r.type().equals(ImagePipelineFsm.TYPE))
-            .map(Run::resourceId)
-            .collect(Collectors.toSet());
     Set<String> expired = new HashSet<>();
     for (Image i : images) {
       List<Activation> own = activations.getOrDefault(i.id(), List.of());
-      if (busy.contains(i.id()) || own.stream().anyMatch(Activation::isLive)) {
+      if (inFlight.contains(i.id()) || own.stream().anyMatch(Activation::isLive)) {
         continue;
       }
       Instant lastUse = lastUse(i, own);
@@ -185,11 +188,11 @@ public final class GarbageCollector {
   private void volumes(
       List<Finding> findings,
       List<Runnable> actions,
+      List<Volume> records,
       List<Image> remaining,
       Map<ChainId, Set<String>> chainsOfExpired) {
     Map<Long, PoolVolume> inPool =
         s.pool().list().stream().collect(Collectors.toMap(PoolVolume::thinId, Function.identity()));
-    List<Volume> records = s.repository().read(r -> r.listVolumes());
     Set<Long> recorded = records.stream().map(Volume::thinId).collect(Collectors.toSet());
     for (PoolVolume pv : inPool.values()) {
       if (recorded.contains(pv.thinId())) {
@@ -317,7 +320,8 @@ public final class GarbageCollector {
       List<Run> active,
       List<Image> remaining,
       Map<BlobDigest, Set<String>> blobsOfExpired,
-      Optional<Instant> cutoff) {
+      Optional<Instant> cutoff,
+      Set<BlobDigest> cacheOnly) {
     Set<String> activeIds = active.stream().map(Run::id).collect(Collectors.toSet());
     for (Path p : s.blobs().partialFiles()) {
       if (!activeIds.contains(p.getFileName().toString())) {
@@ -330,7 +334,6 @@ public final class GarbageCollector {
     for (Image i : remaining) {
       i.layers().stream().map(ImageLayer::digest).filter(Objects::nonNull).forEach(referenced::add);
     }
-    Set<BlobDigest> cacheOnly = cutoff.isPresent() ? cacheOnly(remaining, active) : Set.of();
     Map<String, Blob> recorded =
         s.repository().read(r -> r.listBlobs()).stream()
             .collect(Collectors.toMap(b -> b.digest().hex(), Function.identity()));
@@ -383,21 +386,17 @@ public final class GarbageCollector {
    * the chain built from the blob has a READY volume. A blob some other image still needs to build
    * (pending, failed, or with its chain volume missing) is not in the set.
    */
-  private Set<BlobDigest> cacheOnly(List<Image> remaining, List<Run> active) {
-    Set<String> busy =
-        active.stream()
-            .filter(r -> r.type().equals(ImagePipelineFsm.TYPE))
-            .map(Run::resourceId)
-            .collect(Collectors.toSet());
+  private static Set<BlobDigest> cacheOnly(
+      List<Image> remaining, Set<String> inFlight, List<Volume> records) {
     Set<ChainId> built =
-        s.repository().read(r -> r.listVolumes()).stream()
+        records.stream()
             .filter(v -> v.kind() == VolumeKind.CHAIN && v.state() == VolumeState.READY)
             .map(Volume::chain)
             .collect(Collectors.toSet());
     Set<BlobDigest> cache = new HashSet<>();
     Set<BlobDigest> needed = new HashSet<>();
     for (Image i : remaining) {
-      boolean settled = i.state() == ImageState.READY && !busy.contains(i.id());
+      boolean settled = i.state() == ImageState.READY && !inFlight.contains(i.id());
       for (ImageLayer l : i.layers()) {
         if (l.digest() == null) {
           continue;
