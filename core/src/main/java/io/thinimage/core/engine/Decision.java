@@ -11,6 +11,12 @@ import java.time.Instant;
  */
 public sealed interface Decision {
 
+  /** The code of a run whose working state started its maximum of attempts without finishing. */
+  String ATTEMPTS_EXHAUSTED = "step-attempts-exhausted";
+
+  /** The code of a run whose compensation used up its attempts; gc collects what is left. */
+  String COMPENSATION_EXHAUSTED = "compensation-exhausted";
+
   /** Move along the table to {@code to} on {@code event}. */
   record Advance(String event, String to) implements Decision {}
 
@@ -25,8 +31,16 @@ public sealed interface Decision {
       implements Decision {}
 
   /**
+   * Compensation itself ran out of attempts: end in the failed state {@code to} as it is, with the
+   * error recorded. What it did not undo stays for gc and reconcile.
+   */
+  record GiveUp(String to, ErrorKind kind, String errorCode, String errorMessage)
+      implements Decision {}
+
+  /**
    * Decides from a step's outcome. {@code event} is the step's event, or null when it failed with
-   * {@code error}.
+   * {@code error}. {@code attempt} is the number of attempts of {@code state} started so far, this
+   * one included.
    */
   static <S extends Enum<S>, E extends Enum<E>> Decision decide(
       FsmDefinition<S, E> def,
@@ -51,17 +65,68 @@ public sealed interface Decision {
       Duration d = policy.delayAfter(Math.max(1, attempt), randomFraction);
       return new WaitUntilSafe(now.plus(d), error.code(), message);
     }
-    boolean compensating = state == def.compensating();
-    if (error.kind().retryable() && (compensating || policy.allowsAnother(attempt))) {
-      // Compensation is retried without limit: giving up would leave a half-built device behind.
+    if (state == def.compensating()) {
+      // Any error while compensating is retried (undoing is what lets the next run start clean),
+      // but only so often: a compensation that can never finish must not hold the run forever.
+      if (policy.allowsAnotherCompensation(attempt)) {
+        Duration d = policy.delayAfter(attempt, randomFraction);
+        return new Retry(now.plus(d), error.code(), message);
+      }
+      return compensationExhausted(def, attempt, error.code() + ": " + message);
+    }
+    if (error.kind().retryable() && policy.allowsAnother(attempt)) {
       Duration d = policy.delayAfter(attempt, randomFraction);
       return new Retry(now.plus(d), error.code(), message);
     }
-    if (compensating) {
-      // A permanent error while compensating: retry after the longest delay, never abandon it.
-      return new Retry(now.plus(policy.maxDelay()), error.code(), message);
-    }
     return new Fail(
         def.failureEvent().name(), def.compensating().name(), error.kind(), error.code(), message);
+  }
+
+  /**
+   * Decides, before a state runs, for a run whose {@code attempts} started attempts of {@code
+   * state} already reached the policy's bound: it is not run again. Attempts that started and never
+   * recorded an outcome are how a process that dies inside a step (out of memory, killed, crashing)
+   * shows in the store. {@code waitingOn} names what the step was waiting for (a child run), or is
+   * empty.
+   */
+  static <S extends Enum<S>, E extends Enum<E>> Decision exhausted(
+      FsmDefinition<S, E> def, S state, int attempts, String lastError, String waitingOn) {
+    String last = lastError == null ? "" : "; last error: " + lastError;
+    if (state == def.compensating()) {
+      return compensationExhausted(
+          def,
+          attempts,
+          "it was started " + attempts + " times without finishing" + waitingOn + last);
+    }
+    return new Fail(
+        def.failureEvent().name(),
+        def.compensating().name(),
+        ErrorKind.INTERNAL,
+        ATTEMPTS_EXHAUSTED,
+        def.type()
+            + " step "
+            + state.name()
+            + " was started "
+            + attempts
+            + " times and never finished: the process ended inside it each time (out of memory,"
+            + " killed, or crashed)"
+            + waitingOn
+            + last
+            + "; it is not started again");
+  }
+
+  private static <S extends Enum<S>, E extends Enum<E>> GiveUp compensationExhausted(
+      FsmDefinition<S, E> def, int attempts, String why) {
+    return new GiveUp(
+        def.failed().name(),
+        ErrorKind.INTERNAL,
+        COMPENSATION_EXHAUSTED,
+        "compensation of this "
+            + def.type()
+            + " run did not finish after "
+            + attempts
+            + " attempts ("
+            + why
+            + "); what it did not undo is left for thinimage gc");
   }
 }

@@ -30,6 +30,18 @@ public final class FsmEngine {
   static final String ERROR_KIND = "errorKind";
   static final String CANCELLED = "cancelled";
 
+  /** The failure a run went into compensation with, kept when compensation errors overwrite it. */
+  static final String FAILED_WITH = "failedWith";
+
+  /** The code of the engine's own health gate; its waits happen before the step, not in it. */
+  static final String HOST_UNSAFE = "unsafe-system";
+
+  /** A step that ran out of Java heap. */
+  public static final String OUT_OF_MEMORY = "step-out-of-memory";
+
+  /** A step that overflowed its thread stack. */
+  public static final String STACK_OVERFLOW = "step-stack-overflow";
+
   private final ImageRepository repository;
   private final Clock clock;
   private final IdSource ids;
@@ -44,6 +56,10 @@ public final class FsmEngine {
   private final ConcurrentHashMap<String, java.util.concurrent.Semaphore> limits =
       new ConcurrentHashMap<>();
   private volatile boolean stopping;
+
+  private static final String WAIT = "WAIT";
+  private static final String RETRY = "RETRY";
+  private static final String EXHAUSTED = "EXHAUSTED";
 
   /** Everything the engine needs from outside. */
   public FsmEngine(
@@ -239,6 +255,17 @@ public final class FsmEngine {
           .addKeyValue("code", e.code())
           .log("resumed run did not finish: {}", e.getMessage());
       return 1;
+    } catch (EngineStoppedException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // One broken run must not keep the others from resuming; its attempt is counted, so the
+      // attempt bound ends it after a few starts.
+      log.atError()
+          .addKeyValue("run_id", run.id())
+          .addKeyValue("type", run.type())
+          .setCause(e)
+          .log("resumed run stopped on an unexpected error; it resumes on the next start");
+      return 1;
     }
   }
 
@@ -308,11 +335,15 @@ public final class FsmEngine {
                 0);
         continue;
       }
+      Decision refused = refuseIfExhausted(def, run, state);
+      if (refused != null) {
+        run = commit(def, run, state, refused, null, 0);
+        continue;
+      }
       if (def.mutatesPool(state)) {
         HealthProbe.HealthReport health = healthProbe.check();
         if (health.unsafe()) {
-          error =
-              ThinImageException.unsafe("unsafe-system", "host unsafe: " + health.firstUnsafe());
+          error = ThinImageException.unsafe(HOST_UNSAFE, "host unsafe: " + health.firstUnsafe());
         }
       }
       long started = System.nanoTime();
@@ -336,6 +367,11 @@ public final class FsmEngine {
                   "unexpected-error",
                   e.getClass().getSimpleName() + ": " + e.getMessage(),
                   e);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+          // At the step boundary both are recoverable: the step's frames are gone with the stack
+          // and whatever it allocated is garbage now. Left to escape, the error would kill the
+          // worker and leave the run ACTIVE, to die the same way on every resume.
+          error = stepError(run, state, e);
         }
         crashPoints.reached(point + "/after-effect");
       }
@@ -359,10 +395,103 @@ public final class FsmEngine {
         continue;
       }
       unsafeSince = null;
+      // After an out-of-memory step this commit may run out of memory too: then the error escapes
+      // and the caller ends the process. The attempt is already counted, so the next start finds
+      // it and the attempt bound ends the run.
       run = commit(def, run, state, decision, result, durationMillis);
       crashPoints.reached(point + "/after-commit");
     }
     return run;
+  }
+
+  /**
+   * The typed failure for an {@link Error} a step ended with. Nothing here allocates much: it runs
+   * right after the heap ran out.
+   */
+  private static ThinImageException stepError(Run run, Enum<?> state, VirtualMachineError e) {
+    String step = run.type() + " step " + state.name();
+    if (e instanceof StackOverflowError) {
+      log.atError()
+          .addKeyValue("run_id", run.id())
+          .addKeyValue("code", STACK_OVERFLOW)
+          .setCause(e)
+          .log("{} overflowed its thread stack", step);
+      return ThinImageException.internal(
+          STACK_OVERFLOW,
+          step
+              + " overflowed its thread stack (StackOverflowError): its input is nested too"
+              + " deeply for the stack size (-Xss)",
+          null);
+    }
+    long heapMb = Runtime.getRuntime().maxMemory() >> 20;
+    log.atError()
+        .addKeyValue("run_id", run.id())
+        .addKeyValue("code", OUT_OF_MEMORY)
+        .addKeyValue("heap_mb", heapMb)
+        .log("{} ran out of memory: {}", step, e.getMessage());
+    return ThinImageException.internal(
+        OUT_OF_MEMORY,
+        step
+            + " ran out of memory ("
+            + e.getMessage()
+            + ") with a maximum heap of "
+            + heapMb
+            + " MB; raise it with -Xmx (THINIMAGE_JAVA_OPTS) if the input is legitimate",
+        null);
+  }
+
+  /**
+   * Refuses to start {@code state} again when its started attempts reached the policy's bound (see
+   * {@link Decision#exhausted}); null when it may run. Waits for an unsafe host that the step
+   * itself reported do not count: the host failed, not the step, and the run waits for it by
+   * design.
+   */
+  private <S extends Enum<S>, E extends Enum<E>> Decision refuseIfExhausted(
+      FsmDefinition<S, E> def, Run run, S state) {
+    int bound = retryPolicy.attemptsFor(state == def.compensating());
+    if (run.attempt() < bound) {
+      return null; // the common case reads nothing
+    }
+    List<TransitionRecord> history = repository.read(r -> r.listTransitions(run.id()));
+    int waits = 0;
+    for (int i = history.size() - 1; i >= 0; i--) {
+      TransitionRecord t = history.get(i);
+      boolean stay =
+          t.fromState().equals(state.name()) && (t.event().equals(WAIT) || t.event().equals(RETRY));
+      if (!stay) {
+        break; // the record that entered this state
+      }
+      if (t.event().equals(WAIT) && !HOST_UNSAFE.equals(t.errorCode())) {
+        waits++;
+      }
+    }
+    int counted = run.attempt() - waits;
+    if (counted < bound) {
+      return null;
+    }
+    StringBuilder waitingOn = new StringBuilder();
+    for (Run child : repository.read(r -> r.listChildRuns(run.id()))) {
+      if (child.status().isActive()) {
+        waitingOn.append(waitingOn.length() == 0 ? "; it was waiting on " : ", ");
+        waitingOn
+            .append(child.type())
+            .append(" run ")
+            .append(child.id())
+            .append(" in ")
+            .append(child.state())
+            .append(" (attempt ")
+            .append(child.attempt())
+            .append(')');
+      }
+    }
+    String last = run.errorCode() == null ? null : run.errorCode() + ": " + run.errorMessage();
+    log.atError()
+        .addKeyValue("run_id", run.id())
+        .addKeyValue("type", run.type())
+        .addKeyValue("state", state.name())
+        .addKeyValue("attempts", counted)
+        .log("{} step {} reached its attempt bound without finishing", run.type(), state.name());
+    return Decision.exhausted(def, state, counted, last, waitingOn.toString());
   }
 
   private Run commitWait(
@@ -377,7 +506,7 @@ public final class FsmEngine {
                   run.id(),
                   seq,
                   state.name(),
-                  "WAIT",
+                  WAIT,
                   state.name(),
                   code,
                   message,
@@ -429,13 +558,19 @@ public final class FsmEngine {
       to = a.to();
     } else if (decision instanceof Decision.Retry r) {
       next = run.withError(r.errorCode(), r.errorMessage(), r.at(), now);
-      event = "RETRY";
+      event = RETRY;
       to = state.name();
       code = r.errorCode();
       message = r.errorMessage();
     } else if (decision instanceof Decision.Fail f) {
       Run failed =
-          run.withAttributes(Map.of(ERROR_KIND, f.kind().name()), now)
+          run.withAttributes(
+                  Map.of(
+                      ERROR_KIND,
+                      f.kind().name(),
+                      FAILED_WITH,
+                      f.errorCode() + ": " + f.errorMessage()),
+                  now)
               .withState(f.to(), RunStatus.ACTIVE, now);
       next = failed.withError(f.errorCode(), f.errorMessage(), null, now);
       event = f.event();
@@ -448,6 +583,24 @@ public final class FsmEngine {
           .addKeyValue("state", state.name())
           .addKeyValue("code", f.errorCode())
           .log("permanent failure, compensating: {}", f.errorMessage());
+    } else if (decision instanceof Decision.GiveUp g) {
+      String failedWith = run.attributes().get(FAILED_WITH);
+      message =
+          failedWith == null
+              ? g.errorMessage()
+              : g.errorMessage() + "; the run had failed with " + failedWith;
+      code = g.errorCode();
+      Run ended =
+          run.withAttributes(Map.of(ERROR_KIND, g.kind().name()), now)
+              .withState(g.to(), RunStatus.FAILED, now);
+      next = ended.withError(code, message, null, now);
+      event = EXHAUSTED;
+      to = g.to();
+      log.atError()
+          .addKeyValue("run_id", run.id())
+          .addKeyValue("type", run.type())
+          .addKeyValue("code", code)
+          .log("compensation gave up: {}", message);
     } else {
       throw new IllegalStateException("unexpected decision " + decision);
     }
