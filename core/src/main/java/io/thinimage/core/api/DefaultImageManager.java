@@ -30,6 +30,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /** The manager wired from ports: the engine, the lifecycle definitions, reconcile and resume. */
 final class DefaultImageManager implements ImageManager {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(DefaultImageManager.class);
   private final ImageRepository repository;
   private final LifecycleServices services;
   private final FsmEngine engine;
@@ -186,6 +188,16 @@ final class DefaultImageManager implements ImageManager {
             engine.drive(runId, ProgressListener.none());
           } catch (ThinImageException | FsmEngine.EngineStoppedException e) {
             // Recorded on the run (or parked for the next start); nothing to throw to.
+          } catch (RuntimeException e) {
+            // Not recorded: the run stays ACTIVE with its attempt counted, and resumes (bounded by
+            // the attempt limit) on the next start. The service stays up for the other runs.
+            log.atError()
+                .addKeyValue("run_id", runId)
+                .setCause(e)
+                .log("run stopped on an unexpected error; it resumes on the next start");
+          } catch (Error e) {
+            log.atError().addKeyValue("run_id", runId).log("run stopped on {}", e.toString());
+            throw e; // the host application's uncaught-exception handler decides what happens
           }
         });
   }
@@ -194,8 +206,16 @@ final class DefaultImageManager implements ImageManager {
   public void resumeInBackground() {
     background.execute(
         () -> {
-          new Reconciler(services).reconcile();
-          engine.resumeAll();
+          try {
+            new Reconciler(services).reconcile();
+            engine.resumeAll();
+          } catch (FsmEngine.EngineStoppedException e) {
+            // stopping: what was not resumed resumes on the next start
+          } catch (RuntimeException e) {
+            log.atError()
+                .setCause(e)
+                .log("reconcile or resume stopped on an error; unfinished runs resume next start");
+          }
         });
   }
 
