@@ -78,7 +78,22 @@ public final class ThinimageCli implements Runnable {
 
   /** Runs {@code args} writing to {@code out} and {@code err}; returns the exit code. */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-    return commandLine(invoked(args), out, err).execute(args);
+    return guarded(commandLine(invoked(args), out, err), args);
+  }
+
+  /**
+   * Executes {@code cl}, reporting what picocli lets through as one line too: its execution handler
+   * only sees exceptions, so an {@link Error} (out of memory, stack overflow) a command throws
+   * would otherwise end the JVM with a stack trace on the terminal.
+   */
+  static int guarded(CommandLine cl, String[] args) {
+    try {
+      return cl.execute(args);
+    } catch (Throwable t) { // the terminal's last line of defence: one line, never a trace
+      ErrorReporter reporter =
+          cl.getExecutionExceptionHandler() instanceof ErrorReporter r ? r : new ErrorReporter();
+      return reporter.report(t, cl.getErr());
+    }
   }
 
   /** The configured picocli command line with every subcommand. */
@@ -107,8 +122,7 @@ public final class ThinimageCli implements Runnable {
   }
 
   /** The configured picocli command line (handlers, streams, case-insensitive enums). */
-  private static CommandLine commandLine(
-      List<Class<?>> subcommands, PrintWriter out, PrintWriter err) {
+  static CommandLine commandLine(List<Class<?>> subcommands, PrintWriter out, PrintWriter err) {
     ErrorReporter reporter = new ErrorReporter();
     CommandLine cl = new CommandLine(new ThinimageCli());
     for (Class<?> c : subcommands) {

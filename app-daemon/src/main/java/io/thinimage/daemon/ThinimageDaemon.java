@@ -116,6 +116,7 @@ public final class ThinimageDaemon implements AutoCloseable {
 
   /** {@link #run(DaemonOptions, ImageManager)} with a store the dashboard may browse. */
   public static int run(DaemonOptions options, ImageManager manager, Optional<ObjectStore> store) {
+    Thread.setDefaultUncaughtExceptionHandler(ThinimageDaemon::uncaught);
     ThinimageDaemon daemon = start(options, manager, store);
     CountDownLatch stop = new CountDownLatch(1);
     boolean handled = Signals.onTermination(stop::countDown);
@@ -135,6 +136,31 @@ public final class ThinimageDaemon implements AutoCloseable {
       // The JVM is exiting anyway; the hook finds the daemon closed.
     }
     return 0;
+  }
+
+  /**
+   * What a thread of the service does not handle. The engine fails a run whose step ran out of
+   * memory or stack, so an error reaching here was not recorded: a {@link VirtualMachineError} (the
+   * heap or stack ran out again while recording) leaves the JVM in doubt, so the service ends at
+   * once with status 1 — the store is crash-safe, the unit restarts it, and the resumed run's
+   * attempt bound ends it. Anything else is logged and the service keeps serving; the run it
+   * stopped resumes on the next start.
+   */
+  static void uncaught(Thread thread, Throwable e) {
+    boolean fatal = e instanceof VirtualMachineError;
+    try {
+      LOG.atError()
+          .addKeyValue("thread", thread.getName())
+          .setCause(fatal ? null : e)
+          .log(
+              fatal ? "fatal {}: exiting; runs resume on the next start" : "uncaught {}",
+              e.toString());
+    } catch (Throwable logFailed) { // the heap is gone: still exit
+      e.addSuppressed(logFailed);
+    }
+    if (fatal) {
+      Runtime.getRuntime().halt(1);
+    }
   }
 
   /** The admin socket. */

@@ -33,7 +33,12 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
   }
 
   /** Prints the one-line error for {@code ex} and returns its exit code. */
-  public int report(Throwable ex, PrintWriter err) {
+  public int report(Throwable thrown, PrintWriter err) {
+    // picocli wraps what a command throws that is not an Exception
+    Throwable ex =
+        thrown instanceof CommandLine.ExecutionException && thrown.getCause() != null
+            ? thrown.getCause()
+            : thrown;
     if (ex instanceof ThinImageException e) {
       // INFO: the file log gets the cause and stack; stderr (WARN by default) only the one line
       LOG.atInfo()
@@ -43,17 +48,34 @@ public final class ErrorReporter implements IExecutionExceptionHandler, IParamet
           .log("command failed: {}", e.getMessage());
       err.println(line(e));
     } else {
-      LOG.info("internal error", ex);
-      String where = logFile == null ? "" : " (details in " + logFile + ")";
+      try {
+        LOG.info("internal error", ex);
+      } catch (Throwable logFailed) { // out of memory again: the one line below still gets out
+        ex.addSuppressed(logFailed);
+      }
+      String where = " (details in " + (logFile == null ? "the log" : logFile.toString()) + ")";
       err.println(
           "thinimage: internal error: "
               + ex.getClass().getSimpleName()
               + (ex.getMessage() == null ? "" : ": " + oneLine(ex.getMessage()))
-              + "; hint: this is a bug"
+              + "; hint: "
+              + hintFor(ex)
               + where);
     }
     err.flush();
     return ExitCodes.of(ex);
+  }
+
+  private static String hintFor(Throwable ex) {
+    if (ex instanceof OutOfMemoryError) {
+      return "the Java heap ran out; raise it with THINIMAGE_JAVA_OPTS=-Xmx... and run the same"
+          + " command again to resume";
+    }
+    if (ex instanceof StackOverflowError) {
+      return "a thread stack ran out; raise it with THINIMAGE_JAVA_OPTS=-Xss... and run the same"
+          + " command again to resume";
+    }
+    return "this is a bug";
   }
 
   /** The one line shown for a core error. */

@@ -31,6 +31,17 @@ final class Hints {
             + " same command again";
       case "daemon-store-mismatch":
         return "pass the daemon's --store, or stop the daemon to work on another store";
+      case "step-out-of-memory":
+        return "raise the heap with THINIMAGE_JAVA_OPTS=-Xmx... if the input is legitimate"
+            + " (docs/operations.md, Memory); the run was failed and undone";
+      case "step-stack-overflow":
+        return "raise the thread stack with THINIMAGE_JAVA_OPTS=-Xss... if the input is"
+            + " legitimate (docs/operations.md, Memory); the run was failed and undone";
+      case "step-attempts-exhausted":
+        return "the process kept ending inside this step (the log says why: out of memory, killed);"
+            + " fix that and run the command again, it starts a new run";
+      case "compensation-exhausted":
+        return "thinimage gc lists what the run left behind and gc --force removes it";
       case "daemon-unreachable":
         return "the daemon stopped answering; check it (systemctl status thinimage) and retry";
       default:
