@@ -3,6 +3,7 @@ package io.thinimage.core.testing;
 import io.thinimage.core.domain.BlobDigest;
 import io.thinimage.core.domain.ThinImageException;
 import io.thinimage.core.layer.EntryType;
+import io.thinimage.core.layer.Extent;
 import io.thinimage.core.layer.RootFilesystem;
 import io.thinimage.core.layer.RootPath;
 import java.io.ByteArrayOutputStream;
@@ -39,6 +40,10 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
     long gid;
     Instant mtime = Instant.EPOCH;
     byte[] content = new byte[0];
+
+    /** Bytes actually written: less than the size for a sparse file with holes. */
+    long allocated;
+
     String target;
     int major;
     int minor;
@@ -85,6 +90,7 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
     c.gid = src.gid;
     c.mtime = src.mtime;
     c.content = src.content.clone();
+    c.allocated = src.allocated;
     c.target = src.target;
     c.major = src.major;
     c.minor = src.minor;
@@ -174,6 +180,25 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
     return n.content.clone();
   }
 
+  /**
+   * Bytes written into the regular file at {@code path}: its size, or for a sparse file only its
+   * data extents (the holes were never written).
+   */
+  public synchronized long allocatedBytes(String path) throws IOException {
+    Inode n = lookup(RootPath.clean(path, path));
+    if (n == null || n.type != EntryType.REGULAR) {
+      throw new NoSuchFileException(path);
+    }
+    return n.allocated;
+  }
+
+  /** The raw value of xattr {@code name} of {@code path}, or null. */
+  public synchronized byte[] xattr(String path, String name) throws IOException {
+    Inode n = existing(RootPath.clean(path, path));
+    byte[] v = n.xattrs.get(name);
+    return v == null ? null : v.clone();
+  }
+
   // ---- the seam ----
 
   @Override
@@ -228,8 +253,48 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
     }
     Inode f = new Inode(EntryType.REGULAR, DEFAULT_FILE_MODE);
     f.content = buf.toByteArray();
+    f.allocated = f.content.length;
     add(path, f);
   }
+
+  /** Sparse files up to 64 MiB (logical) are kept, holes as zeros that are not counted written. */
+  @Override
+  public synchronized void createSparseFile(
+      RootPath path, InputStream data, List<Extent> extents, long size) throws IOException {
+    Inode parent = parentDir(path);
+    if (parent.children.containsKey(path.fileName())) {
+      throw new FileAlreadyExistsException(path.toString());
+    }
+    if (size > MAX_SPARSE_SIZE) {
+      throw new IOException("too large for the in-memory filesystem: " + size);
+    }
+    byte[] content = new byte[(int) size];
+    long written = 0;
+    long end = 0;
+    for (Extent x : extents) {
+      if (x.offset() < end || x.end() > size) {
+        throw new IllegalArgumentException("extents out of order or past the size: " + extents);
+      }
+      int off = (int) x.offset();
+      int left = (int) x.length();
+      while (left > 0) {
+        int r = data.read(content, off, left);
+        if (r < 0) {
+          throw new EOFException(path + ": content ended " + left + " bytes early");
+        }
+        off += r;
+        left -= r;
+      }
+      written += x.length();
+      end = x.end();
+    }
+    Inode f = new Inode(EntryType.REGULAR, DEFAULT_FILE_MODE);
+    f.content = content;
+    f.allocated = written;
+    add(path, f);
+  }
+
+  private static final long MAX_SPARSE_SIZE = 64L << 20;
 
   @Override
   public synchronized void createSymlink(RootPath path, String target) throws IOException {
@@ -307,9 +372,10 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
   public synchronized boolean setXattr(RootPath path, String name, byte[] value)
       throws IOException {
     Inode n = existing(path);
-    // Mirrors the java.nio seam, which can only reach the user namespace.
-    if (!name.startsWith("user.")
-        || (n.type != EntryType.REGULAR && n.type != EntryType.DIRECTORY)) {
+    // The user namespace, as the java.nio seam; file capabilities too when privileged.
+    boolean reachable =
+        name.startsWith("user.") || (privileged && name.equals("security.capability"));
+    if (!reachable || (n.type != EntryType.REGULAR && n.type != EntryType.DIRECTORY)) {
       return false;
     }
     n.xattrs.put(name, value.clone());
