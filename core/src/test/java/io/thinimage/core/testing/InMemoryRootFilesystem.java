@@ -57,6 +57,13 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
   }
 
   private final boolean privileged;
+
+  /**
+   * Whether owner permission bits are enforced as the kernel (and java.nio) enforce them on a
+   * process that owns every file but is not root: see {@link #unprivilegedOwner()}.
+   */
+  private boolean enforcePermissions;
+
   private final Inode root;
 
   /** An empty, privileged root (ownership and devices applied, as when running as root). */
@@ -72,6 +79,25 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
   private InMemoryRootFilesystem(boolean privileged, Inode root) {
     this.privileged = privileged;
     this.root = root;
+  }
+
+  /**
+   * An unprivileged root that enforces the owner's permission bits like Linux does for a non-root
+   * owner: adding or removing a name needs {@code wx} on the directory, looking through a directory
+   * needs {@code x}, listing it {@code rx}; setting a mode or a time needs {@code r} on the entry
+   * (java.nio opens it for that), setting a user xattr {@code w}.
+   */
+  public static InMemoryRootFilesystem unprivilegedOwner() {
+    InMemoryRootFilesystem fs = new InMemoryRootFilesystem(false);
+    fs.enforcePermissions = true;
+    return fs;
+  }
+
+  private void need(Inode n, int bits, RootPath path, String op) throws IOException {
+    if (enforcePermissions && (n.mode & bits) != bits) {
+      throw new java.nio.file.AccessDeniedException(
+          path.toString(), null, op + " needs mode bits " + Integer.toOctalString(bits));
+    }
   }
 
   /** A deep copy; hardlinked entries stay hardlinked to each other within the copy. */
@@ -222,6 +248,7 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
     if (n.type != EntryType.DIRECTORY) {
       throw new NotDirectoryException(dir.toString());
     }
+    need(n, 0500, dir, "list");
     return new ArrayList<>(n.children.keySet());
   }
 
@@ -341,7 +368,22 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
       throw new FileSystemException("refusing to remove the root");
     }
     Inode parent = parentDir(path);
+    Inode gone = parent.children.get(path.fileName());
+    if (gone != null) {
+      need(parent, 0300, path, "remove");
+      removeBelow(gone, path);
+    }
     parent.children.remove(path.fileName());
+  }
+
+  /** rm -r as the owner: every directory emptied must allow it. */
+  private void removeBelow(Inode n, RootPath path) throws IOException {
+    if (n.type == EntryType.DIRECTORY && !n.children.isEmpty()) {
+      need(n, 0700, path, "remove below");
+      for (Map.Entry<String, Inode> c : n.children.entrySet()) {
+        removeBelow(c.getValue(), path.resolve(c.getKey()));
+      }
+    }
   }
 
   @Override
@@ -360,12 +402,17 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
     if (n.type == EntryType.SYMLINK) {
       throw new FileSystemException(path + ": chmod of a symlink");
     }
+    need(n, 0400, path, "chmod");
     n.mode = mode & 07777;
   }
 
   @Override
   public synchronized void setModifiedTime(RootPath path, Instant mtime) throws IOException {
-    existing(path).mtime = mtime;
+    Inode n = existing(path);
+    if (n.type != EntryType.SYMLINK) {
+      need(n, 0400, path, "set times");
+    }
+    n.mtime = mtime;
   }
 
   @Override
@@ -378,6 +425,7 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
     if (!reachable || (n.type != EntryType.REGULAR && n.type != EntryType.DIRECTORY)) {
       return false;
     }
+    need(n, 0200, path, "setxattr");
     n.xattrs.put(name, value.clone());
     return true;
   }
@@ -420,6 +468,7 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
       if (next.type != EntryType.DIRECTORY) {
         throw new NotDirectoryException(path.toString());
       }
+      need(next, 0100, path, "look through");
       cur = next;
     }
     return cur;
@@ -430,6 +479,7 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
       throw new FileAlreadyExistsException("/");
     }
     Inode parent = parentDir(path);
+    need(parent, 0300, path, "create");
     if (parent.children.putIfAbsent(path.fileName(), n) != null) {
       throw new FileAlreadyExistsException(path.toString());
     }
