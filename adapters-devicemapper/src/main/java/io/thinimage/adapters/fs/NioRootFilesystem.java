@@ -2,6 +2,7 @@ package io.thinimage.adapters.fs;
 
 import io.thinimage.core.domain.ThinImageException;
 import io.thinimage.core.layer.EntryType;
+import io.thinimage.core.layer.Extent;
 import io.thinimage.core.layer.RootFilesystem;
 import io.thinimage.core.layer.RootPath;
 import java.io.EOFException;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
@@ -26,7 +28,9 @@ import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -51,10 +55,22 @@ public final class NioRootFilesystem implements RootFilesystem {
   private static final int COPY_BUFFER = 1 << 17;
   private static final long PROCESS_TIMEOUT_SECONDS = 30;
 
+  /** Linux's PATH_MAX, terminating NUL included: the longest path a system call takes. */
+  private static final int PATH_MAX = 4096;
+
+  /** Verified directories remembered, most recent last: bounded whatever the layer's shape. */
+  private static final int VERIFIED_CACHE = 1024;
+
   private final Path root;
   private final boolean privileged;
   private final boolean userXattrs;
-  private final Set<RootPath> verifiedDirs = new HashSet<>();
+  private final Map<RootPath, Boolean> verifiedDirs =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<RootPath, Boolean> eldest) {
+          return size() > VERIFIED_CACHE;
+        }
+      };
 
   /**
    * FIFOs and device nodes this instance made: java.nio opens a file to chmod or time it, which
@@ -114,26 +130,39 @@ public final class NioRootFilesystem implements RootFilesystem {
     if (p.isRoot()) {
       return root;
     }
+    Path host = root.resolve(p.relative());
+    if (host.toString().getBytes(StandardCharsets.UTF_8).length >= PATH_MAX) {
+      // The layer's path is fine on its own, but not below this root: the kernel would refuse it
+      // (ENAMETOOLONG), which is the layer's doing, not a failing filesystem.
+      throw ThinImageException.invalid(
+          "layer-path-too-long",
+          p + " is longer than the " + PATH_MAX + " bytes a path below the volume can have");
+    }
     verifyDir(p.parent());
-    return root.resolve(p.relative());
+    return host;
   }
 
+  /** Checks name by name (from the longest remembered prefix) that {@code dir} is a real dir. */
   private void verifyDir(RootPath dir) throws IOException {
-    if (dir.isRoot() || verifiedDirs.contains(dir)) {
+    if (dir.isRoot() || verifiedDirs.get(dir) != null) {
       return;
     }
-    verifyDir(dir.parent());
-    Path host = root.resolve(dir.relative());
-    BasicFileAttributes a =
-        Files.readAttributes(host, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    if (a.isSymbolicLink()) {
-      throw ThinImageException.invalid(
-          "layer-path-through-symlink", "parent " + dir + " is a symlink");
+    List<String> names = dir.names();
+    Path host = root;
+    for (int i = 0; i < names.size(); i++) {
+      host = host.resolve(names.get(i));
+      BasicFileAttributes a =
+          Files.readAttributes(host, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (a.isSymbolicLink()) {
+        throw ThinImageException.invalid(
+            "layer-path-through-symlink",
+            "parent " + new RootPath(names.subList(0, i + 1)) + " is a symlink");
+      }
+      if (!a.isDirectory()) {
+        throw new NotDirectoryException(host.toString());
+      }
     }
-    if (!a.isDirectory()) {
-      throw new NotDirectoryException(host.toString());
-    }
-    verifiedDirs.add(dir);
+    verifiedDirs.put(dir, Boolean.TRUE);
   }
 
   // ---- queries ----
@@ -211,6 +240,39 @@ public final class NioRootFilesystem implements RootFilesystem {
           ch.write(bb);
         }
         left -= r;
+      }
+    }
+  }
+
+  @Override
+  public void createSparseFile(RootPath p, InputStream data, List<Extent> extents, long size)
+      throws IOException {
+    try (FileChannel ch =
+        FileChannel.open(
+            path(p),
+            StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS)) {
+      for (Extent x : extents) {
+        // Positioning past the end and writing there leaves the gap as a hole.
+        ch.position(x.offset());
+        long left = x.length();
+        while (left > 0) {
+          int r = data.read(buffer, 0, (int) Math.min(buffer.length, left));
+          if (r < 0) {
+            throw new EOFException(p + ": content ended " + left + " bytes early");
+          }
+          ByteBuffer bb = ByteBuffer.wrap(buffer, 0, r);
+          while (bb.hasRemaining()) {
+            ch.write(bb);
+          }
+          left -= r;
+        }
+      }
+      if (ch.size() < size) {
+        // A trailing hole: FileChannel cannot extend a file without writing, so the last byte is
+        // written (one block, not the hole).
+        ch.write(ByteBuffer.wrap(new byte[1]), size - 1);
       }
     }
   }

@@ -2,12 +2,14 @@ package io.thinimage.core.layer;
 
 import io.thinimage.core.domain.ThinImageException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Resolves a directory path the way the kernel would if the root were {@code /} (like containerd's
@@ -21,16 +23,36 @@ final class InRootResolver {
   /** Linux's MAXSYMLINKS. */
   static final int MAX_SYMLINKS = 40;
 
+  /**
+   * Directories remembered: tar archives list a directory's entries together, so the last thousand
+   * recent ones answer nearly every lookup, and memory stays bounded whatever the layer's shape.
+   */
+  static final int CACHE_SIZE = 1024;
+
   private final RootFilesystem fs;
+  private final int maxDepth;
 
   /**
-   * Paths that, read literally, name only real directories (no symlink anywhere in them); cleared
-   * on every removal, the only way a directory can stop being one while a layer is applied.
+   * Recently seen paths that, read literally, name only real directories (no symlink anywhere in
+   * them), least recently used first; cleared on every removal, the only way a directory can stop
+   * being one while a layer is applied.
    */
-  private final Set<RootPath> realDirs = new HashSet<>();
+  private final Map<RootPath, Boolean> realDirs =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<RootPath, Boolean> eldest) {
+          return size() > CACHE_SIZE;
+        }
+      };
 
-  InRootResolver(RootFilesystem fs) {
+  /**
+   * @param fs the seam
+   * @param maxDepth most names a resolved directory may have ({@code layer-path-too-deep}): a
+   *     symlinked parent can lead deeper than the entry name itself
+   */
+  InRootResolver(RootFilesystem fs, int maxDepth) {
     this.fs = fs;
+    this.maxDepth = maxDepth;
   }
 
   /** Forgets cached directories; called whenever anything is removed. */
@@ -40,7 +62,7 @@ final class InRootResolver {
 
   /** Records that {@code dir} was just created as a real directory. */
   void created(RootPath dir) {
-    realDirs.add(dir);
+    realDirs.put(dir, Boolean.TRUE);
   }
 
   /**
@@ -51,9 +73,9 @@ final class InRootResolver {
    * @param entry the entry name, for errors
    * @param onCreate told about each directory created
    */
-  RootPath resolveDir(RootPath dir, boolean create, String entry, Set<RootPath> onCreate)
+  RootPath resolveDir(RootPath dir, boolean create, String entry, Consumer<RootPath> onCreate)
       throws IOException {
-    if (dir.isRoot() || realDirs.contains(dir)) {
+    if (dir.isRoot() || realDirs.get(dir) != null) {
       return dir;
     }
     Deque<String> todo = new ArrayDeque<>(dir.names());
@@ -70,15 +92,29 @@ final class InRootResolver {
         }
         continue;
       }
+      if (name.getBytes(StandardCharsets.UTF_8).length > RootPath.MAX_NAME_BYTES) {
+        throw ThinImageException.invalid(
+            "layer-name-too-long",
+            "a symlink in the parent path of "
+                + entry
+                + " names something longer than "
+                + RootPath.MAX_NAME_BYTES
+                + " bytes");
+      }
       cur.add(name);
+      if (cur.size() > maxDepth) {
+        throw ThinImageException.invalid(
+            "layer-path-too-deep",
+            "the parent path of " + entry + " leads more than " + maxDepth + " names deep");
+      }
       RootPath next = new RootPath(cur);
-      if (realDirs.contains(next)) {
+      if (realDirs.get(next) != null) {
         continue;
       }
       EntryType t = fs.typeOf(next);
       switch (t) {
         case DIRECTORY:
-          realDirs.add(next);
+          realDirs.put(next, Boolean.TRUE);
           break;
         case ABSENT:
           if (!create) {
@@ -91,8 +127,8 @@ final class InRootResolver {
             fs.setOwner(next, 0, 0);
           }
           fs.setMode(next, 0755);
-          onCreate.add(next);
-          realDirs.add(next);
+          onCreate.accept(next);
+          realDirs.put(next, Boolean.TRUE);
           break;
         case SYMLINK:
           if (++followed > MAX_SYMLINKS) {
@@ -118,6 +154,8 @@ final class InRootResolver {
               "a parent of " + entry + " is not a directory: " + next);
       }
     }
-    return new RootPath(cur);
+    RootPath resolved = new RootPath(cur);
+    realDirs.put(resolved, Boolean.TRUE);
+    return resolved;
   }
 }

@@ -23,9 +23,13 @@ import java.util.Objects;
  *       and must not be directories; a hardlink to a symlink links the symlink itself.
  *   <li>Whiteouts {@code .wh.NAME} remove the lower entry; {@code .wh..wh..opq} removes everything
  *       in the directory that this layer did not write; neither is ever materialised.
- *   <li>Owner (when privileged), xattrs (minus {@code trusted.*}, {@code security.selinux}, {@code
- *       system.nfs4_acl}), full mode with setuid/setgid/sticky, then mtime; directory times after
- *       the whole layer. Devices only when privileged, otherwise skipped and counted.
+ *   <li>Owner (when privileged), xattrs ({@code user.*}, and {@code security.capability} when
+ *       privileged; {@code trusted.*}, {@code system.*}, other {@code security.*} dropped and
+ *       counted), mtime, then the full mode with setuid/setgid/sticky; directory modes and times
+ *       after the whole layer, deepest first. Devices only when privileged, otherwise skipped and
+ *       counted. Sparse files are written with their holes.
+ *   <li>Tar metadata (GNU long names and links, PAX headers, sparse maps, xattr values) is held to
+ *       its cap in {@link LayerLimits} before it is read into memory.
  *   <li>Plain tar or gzip-compressed tar; zstd/xz/bzip2 and non-tar input are refused.
  * </ul>
  *

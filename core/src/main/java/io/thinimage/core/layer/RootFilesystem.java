@@ -40,6 +40,16 @@ public interface RootFilesystem {
    */
   void createFile(RootPath path, InputStream content, long size) throws IOException;
 
+  /**
+   * Creates a new sparse regular file of {@code size} bytes (never opening an existing one): the
+   * next bytes of {@code data} fill {@code extents} in order, and everything else is a hole, not
+   * written, so the file takes only the space of its data where the filesystem keeps holes. The
+   * extents are sorted, do not overlap and end at or before {@code size}; {@code data} holds
+   * exactly their total length. The parent exists and {@code path} does not.
+   */
+  void createSparseFile(RootPath path, InputStream data, List<Extent> extents, long size)
+      throws IOException;
+
   /** Creates a symlink whose target is stored verbatim (absolute targets are normal). */
   void createSymlink(RootPath path, String target) throws IOException;
 
@@ -71,7 +81,8 @@ public interface RootFilesystem {
   void setModifiedTime(RootPath path, Instant mtime) throws IOException;
 
   /**
-   * Sets one extended attribute on a file or directory.
+   * Sets one extended attribute on a file or directory. The rules only ask for {@code user.*} and,
+   * when {@link #privileged()}, {@code security.capability}.
    *
    * @return false if this filesystem or implementation cannot store that attribute's namespace
    */

@@ -11,6 +11,7 @@ import io.thinimage.core.engine.FsmDefinition;
 import io.thinimage.core.engine.FsmDefinition.Effects;
 import io.thinimage.core.engine.StepContext;
 import io.thinimage.core.engine.StepResult;
+import io.thinimage.core.layer.ApplyReport;
 import io.thinimage.core.layer.RootFilesystem;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +19,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the volume of one layer chain: PLAN (reserve a thin id and commit the volume row — the
@@ -27,6 +30,8 @@ import java.util.Optional;
  * Compensation deletes the half-built volume and its row.
  */
 public final class UnpackFsm {
+  private static final Logger log = LoggerFactory.getLogger(UnpackFsm.class);
+
   /** The type name stored in runs. */
   public static final String TYPE = "unpack";
 
@@ -196,7 +201,15 @@ public final class UnpackFsm {
       RootFilesystem fs = s.rootFilesystems().open(root);
       ctx.progress().stageStarted("unpack", key, -1);
       try (InputStream in = s.blobs().open(digest)) {
-        s.applier().apply(in, digest, fs);
+        ApplyReport report = s.applier().apply(in, digest, fs);
+        if (report.xattrsSkipped() > 0 || report.devicesSkipped() > 0) {
+          // Not an error (the rules drop them on purpose), but what the tree lacks is worth a line.
+          log.info(
+              "layer {}: {} extended attributes and {} device nodes not applied",
+              key,
+              report.xattrsSkipped(),
+              report.devicesSkipped());
+        }
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

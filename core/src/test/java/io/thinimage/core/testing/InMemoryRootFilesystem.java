@@ -3,6 +3,7 @@ package io.thinimage.core.testing;
 import io.thinimage.core.domain.BlobDigest;
 import io.thinimage.core.domain.ThinImageException;
 import io.thinimage.core.layer.EntryType;
+import io.thinimage.core.layer.Extent;
 import io.thinimage.core.layer.RootFilesystem;
 import io.thinimage.core.layer.RootPath;
 import java.io.ByteArrayOutputStream;
@@ -39,6 +40,10 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
     long gid;
     Instant mtime = Instant.EPOCH;
     byte[] content = new byte[0];
+
+    /** Bytes actually written: less than the size for a sparse file with holes. */
+    long allocated;
+
     String target;
     int major;
     int minor;
@@ -52,6 +57,13 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
   }
 
   private final boolean privileged;
+
+  /**
+   * Whether owner permission bits are enforced as the kernel (and java.nio) enforce them on a
+   * process that owns every file but is not root: see {@link #unprivilegedOwner()}.
+   */
+  private boolean enforcePermissions;
+
   private final Inode root;
 
   /** An empty, privileged root (ownership and devices applied, as when running as root). */
@@ -67,6 +79,25 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
   private InMemoryRootFilesystem(boolean privileged, Inode root) {
     this.privileged = privileged;
     this.root = root;
+  }
+
+  /**
+   * An unprivileged root that enforces the owner's permission bits like Linux does for a non-root
+   * owner: adding or removing a name needs {@code wx} on the directory, looking through a directory
+   * needs {@code x}, listing it {@code rx}; setting a mode or a time needs {@code r} on the entry
+   * (java.nio opens it for that), setting a user xattr {@code w}.
+   */
+  public static InMemoryRootFilesystem unprivilegedOwner() {
+    InMemoryRootFilesystem fs = new InMemoryRootFilesystem(false);
+    fs.enforcePermissions = true;
+    return fs;
+  }
+
+  private void need(Inode n, int bits, RootPath path, String op) throws IOException {
+    if (enforcePermissions && (n.mode & bits) != bits) {
+      throw new java.nio.file.AccessDeniedException(
+          path.toString(), null, op + " needs mode bits " + Integer.toOctalString(bits));
+    }
   }
 
   /** A deep copy; hardlinked entries stay hardlinked to each other within the copy. */
@@ -85,6 +116,7 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
     c.gid = src.gid;
     c.mtime = src.mtime;
     c.content = src.content.clone();
+    c.allocated = src.allocated;
     c.target = src.target;
     c.major = src.major;
     c.minor = src.minor;
@@ -174,6 +206,25 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
     return n.content.clone();
   }
 
+  /**
+   * Bytes written into the regular file at {@code path}: its size, or for a sparse file only its
+   * data extents (the holes were never written).
+   */
+  public synchronized long allocatedBytes(String path) throws IOException {
+    Inode n = lookup(RootPath.clean(path, path));
+    if (n == null || n.type != EntryType.REGULAR) {
+      throw new NoSuchFileException(path);
+    }
+    return n.allocated;
+  }
+
+  /** The raw value of xattr {@code name} of {@code path}, or null. */
+  public synchronized byte[] xattr(String path, String name) throws IOException {
+    Inode n = existing(RootPath.clean(path, path));
+    byte[] v = n.xattrs.get(name);
+    return v == null ? null : v.clone();
+  }
+
   // ---- the seam ----
 
   @Override
@@ -197,6 +248,7 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
     if (n.type != EntryType.DIRECTORY) {
       throw new NotDirectoryException(dir.toString());
     }
+    need(n, 0500, dir, "list");
     return new ArrayList<>(n.children.keySet());
   }
 
@@ -228,8 +280,48 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
     }
     Inode f = new Inode(EntryType.REGULAR, DEFAULT_FILE_MODE);
     f.content = buf.toByteArray();
+    f.allocated = f.content.length;
     add(path, f);
   }
+
+  /** Sparse files up to 64 MiB (logical) are kept, holes as zeros that are not counted written. */
+  @Override
+  public synchronized void createSparseFile(
+      RootPath path, InputStream data, List<Extent> extents, long size) throws IOException {
+    Inode parent = parentDir(path);
+    if (parent.children.containsKey(path.fileName())) {
+      throw new FileAlreadyExistsException(path.toString());
+    }
+    if (size > MAX_SPARSE_SIZE) {
+      throw new IOException("too large for the in-memory filesystem: " + size);
+    }
+    byte[] content = new byte[(int) size];
+    long written = 0;
+    long end = 0;
+    for (Extent x : extents) {
+      if (x.offset() < end || x.end() > size) {
+        throw new IllegalArgumentException("extents out of order or past the size: " + extents);
+      }
+      int off = (int) x.offset();
+      int left = (int) x.length();
+      while (left > 0) {
+        int r = data.read(content, off, left);
+        if (r < 0) {
+          throw new EOFException(path + ": content ended " + left + " bytes early");
+        }
+        off += r;
+        left -= r;
+      }
+      written += x.length();
+      end = x.end();
+    }
+    Inode f = new Inode(EntryType.REGULAR, DEFAULT_FILE_MODE);
+    f.content = content;
+    f.allocated = written;
+    add(path, f);
+  }
+
+  private static final long MAX_SPARSE_SIZE = 64L << 20;
 
   @Override
   public synchronized void createSymlink(RootPath path, String target) throws IOException {
@@ -276,7 +368,22 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
       throw new FileSystemException("refusing to remove the root");
     }
     Inode parent = parentDir(path);
+    Inode gone = parent.children.get(path.fileName());
+    if (gone != null) {
+      need(parent, 0300, path, "remove");
+      removeBelow(gone, path);
+    }
     parent.children.remove(path.fileName());
+  }
+
+  /** rm -r as the owner: every directory emptied must allow it. */
+  private void removeBelow(Inode n, RootPath path) throws IOException {
+    if (n.type == EntryType.DIRECTORY && !n.children.isEmpty()) {
+      need(n, 0700, path, "remove below");
+      for (Map.Entry<String, Inode> c : n.children.entrySet()) {
+        removeBelow(c.getValue(), path.resolve(c.getKey()));
+      }
+    }
   }
 
   @Override
@@ -295,23 +402,30 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
     if (n.type == EntryType.SYMLINK) {
       throw new FileSystemException(path + ": chmod of a symlink");
     }
+    need(n, 0400, path, "chmod");
     n.mode = mode & 07777;
   }
 
   @Override
   public synchronized void setModifiedTime(RootPath path, Instant mtime) throws IOException {
-    existing(path).mtime = mtime;
+    Inode n = existing(path);
+    if (n.type != EntryType.SYMLINK) {
+      need(n, 0400, path, "set times");
+    }
+    n.mtime = mtime;
   }
 
   @Override
   public synchronized boolean setXattr(RootPath path, String name, byte[] value)
       throws IOException {
     Inode n = existing(path);
-    // Mirrors the java.nio seam, which can only reach the user namespace.
-    if (!name.startsWith("user.")
-        || (n.type != EntryType.REGULAR && n.type != EntryType.DIRECTORY)) {
+    // The user namespace, as the java.nio seam; file capabilities too when privileged.
+    boolean reachable =
+        name.startsWith("user.") || (privileged && name.equals("security.capability"));
+    if (!reachable || (n.type != EntryType.REGULAR && n.type != EntryType.DIRECTORY)) {
       return false;
     }
+    need(n, 0200, path, "setxattr");
     n.xattrs.put(name, value.clone());
     return true;
   }
@@ -354,6 +468,7 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
       if (next.type != EntryType.DIRECTORY) {
         throw new NotDirectoryException(path.toString());
       }
+      need(next, 0100, path, "look through");
       cur = next;
     }
     return cur;
@@ -364,6 +479,7 @@ public final class InMemoryRootFilesystem implements RootFilesystem {
       throw new FileAlreadyExistsException("/");
     }
     Inode parent = parentDir(path);
+    need(parent, 0300, path, "create");
     if (parent.children.putIfAbsent(path.fileName(), n) != null) {
       throw new FileAlreadyExistsException(path.toString());
     }
